@@ -1,0 +1,76 @@
+-- Table macros shared by the queries in sql/queries/. They hold no data, so they are
+-- re-created on every connect instead of by a migration.
+
+-- grain: one row per person as of as_of_date: their manager (null at the top) and whether
+-- they are active. The line as of a date is the latest reporting_lines row on or before it.
+create or replace macro lines_as_of(as_of_date) as table
+    select person_id, manager_id, is_active
+    from reporting_lines
+    where effective_date <= as_of_date
+    qualify row_number() over (partition by person_id order by effective_date desc) = 1;
+
+-- grain: one row per active person in the subtree of root_id as of as_of_date (root
+-- included), with depth below the root and the path of ids from the root.
+create or replace macro team_members(root_id, as_of_date) as table
+    with recursive
+    active_lines as (
+        select person_id, manager_id from lines_as_of(as_of_date) where is_active
+    ),
+    subtree(person_id, manager_id, depth, path) as (
+        select person_id, manager_id, 0, [person_id]
+        from active_lines
+        where person_id = root_id
+        union all
+        select l.person_id, l.manager_id, s.depth + 1, list_append(s.path, l.person_id)
+        from active_lines l
+        join subtree s on l.manager_id = s.person_id
+        -- a cycle in bad data must not loop forever
+        where not list_contains(s.path, l.person_id)
+    )
+    select * from subtree;
+
+-- grain: one row per deal as it stood on snap_date (a date in the snapshots table), or now
+-- when snap_date is null. Deals open then come from the snapshot; deals closed by then and
+-- absent from the snapshot come from their final state. category is the rep-set forecast
+-- category, else the stage's default; won deals are Closed and lost deals Omitted.
+create or replace macro deal_states(snap_date) as table
+    with unioned as (
+        select opportunity_id, owner_id, amount, stage_name, probability, forecast_category,
+               close_date, is_closed, is_won
+        from opportunities
+        where snap_date is null
+        union all
+        select opportunity_id, owner_id, amount, stage_name, probability, forecast_category,
+               close_date, is_closed, is_won
+        from opportunity_snapshots
+        where snapshot_date = snap_date
+        union all
+        select o.opportunity_id, o.owner_id, o.amount, o.stage_name, o.probability,
+               o.forecast_category, o.close_date, o.is_closed, o.is_won
+        from opportunities o
+        where o.is_closed
+          and o.close_date <= snap_date
+          and coalesce(o.created_date, o.close_date) <= snap_date
+          and not exists (
+              select 1 from opportunity_snapshots s
+              where s.snapshot_date = snap_date and s.opportunity_id = o.opportunity_id
+          )
+    )
+    select u.*,
+           coalesce(u.probability, st.probability) as probability_used,
+           st.forecast_category as stage_category,
+           case
+               when u.is_won then 'Closed'
+               when u.is_closed then 'Omitted'
+               else coalesce(u.forecast_category, st.forecast_category, 'Pipeline')
+           end as category
+    from unioned u
+    left join stages st using (stage_name);
+
+-- grain: one row per person and period: the quota as of as_of_date (latest change on or
+-- before it).
+create or replace macro quotas_as_of(as_of_date) as table
+    select person_id, period_id, amount
+    from quotas
+    where effective_date <= as_of_date
+    qualify row_number() over (partition by person_id, period_id order by effective_date desc) = 1;

@@ -1,0 +1,53 @@
+-- grain: one row per direct report of $root_id (covering their whole subtree as of $as_of),
+-- plus one row for the root's own deals; deals closing in [$start, $end] as they stood on
+-- $snap (null = now). Amounts are single-category sums; cumulative forecasts are derived
+-- from them in forecast.overview.
+with team as (
+    select person_id, path from team_members($root_id, $as_of)
+),
+deals as (
+    select d.*, if(len(t.path) = 1, t.path[1], t.path[2]) as member_id
+    from deal_states($snap) d
+    join team t on d.owner_id = t.person_id
+    where d.close_date between $start and $end
+),
+sums as (
+    select member_id,
+           sum(amount) filter (where category = 'Closed') as closed_amount,
+           sum(amount) filter (where category = 'Commit') as commit_amount,
+           sum(amount) filter (where category = 'Best Case') as best_case_amount,
+           sum(amount) filter (where category = 'Pipeline') as pipeline_amount,
+           sum(amount * probability_used / 100.0) filter (where not is_closed) as weighted_open_amount,
+           count(*) filter (where category = 'Closed') as closed_count,
+           count(*) filter (where category = 'Commit') as commit_count,
+           count(*) filter (where category = 'Best Case') as best_case_count,
+           count(*) filter (where category = 'Pipeline') as pipeline_count
+    from deals
+    group by member_id
+),
+members as (
+    select t.person_id as member_id, p.name, t.person_id = $root_id as is_own_deals,
+           greatest(0, (select count(*) from team b where len(b.path) >= 2 and b.path[2] = t.person_id) - 1)
+               as people_below
+    from team t
+    join people p using (person_id)
+    where len(t.path) <= 2
+),
+final as (
+    select m.member_id, m.name, m.is_own_deals, m.people_below,
+           q.amount as quota_amount,
+           coalesce(s.closed_amount, 0) as closed_amount,
+           coalesce(s.commit_amount, 0) as commit_amount,
+           coalesce(s.best_case_amount, 0) as best_case_amount,
+           coalesce(s.pipeline_amount, 0) as pipeline_amount,
+           coalesce(s.weighted_open_amount, 0) as weighted_open_amount,
+           coalesce(s.closed_count, 0) as closed_count,
+           coalesce(s.commit_count, 0) as commit_count,
+           coalesce(s.best_case_count, 0) as best_case_count,
+           coalesce(s.pipeline_count, 0) as pipeline_count
+    from members m
+    left join sums s using (member_id)
+    left join quotas_as_of($as_of) q
+        on q.person_id = m.member_id and q.period_id = $period_id and not m.is_own_deals
+)
+select * from final order by is_own_deals desc, name
