@@ -1,0 +1,120 @@
+"""Closed, commit, best case and open pipeline against quota, for a team and period.
+
+Amounts come from the database as single-category sums per direct report; the cumulative
+forecasts and ratios are derived here, in one place, by `add_forecast_columns`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from forecast import asof, hierarchy, queries
+from forecast.calendar import Period
+
+CATEGORY_COLUMNS = ["closed_amount", "commit_amount", "best_case_amount", "pipeline_amount"]
+
+
+def _ratio(numerator: pd.Series | float, denominator: pd.Series | float):
+    """numerator / denominator, NaN where the denominator is not positive."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(den > 0, num / den, np.nan)
+    return out
+
+
+def add_forecast_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` with the cumulative forecasts and quota ratios (see forecast.metrics)."""
+    out = df.copy()
+    out["commit_forecast"] = out.closed_amount + out.commit_amount
+    out["best_case_forecast"] = out.commit_forecast + out.best_case_amount
+    out["open_pipeline"] = out.commit_amount + out.best_case_amount + out.pipeline_amount
+    out["upside"] = out.best_case_forecast - out.commit_forecast
+    out["weighted_pipeline"] = out.closed_amount + out.weighted_open_amount
+    quota = out.quota_amount.astype(float)
+    out["attainment"] = _ratio(out.closed_amount, quota)
+    out["gap_to_quota"] = quota - out.commit_forecast
+    out["gap_to_quota_closed"] = quota - out.closed_amount
+    out["coverage"] = _ratio(out.open_pipeline, quota - out.closed_amount)
+    return out
+
+
+@dataclass(frozen=True)
+class TeamForecast:
+    root_id: str
+    root_name: str
+    period: Period
+    as_of: asof.AsOf
+    rows: pd.DataFrame     # one row per direct report (+ the root's own deals)
+    total: pd.Series       # the team as a whole, with the root's own quota
+    quota_below: float     # sum of the direct reports' quotas (NaN if none set)
+
+    @property
+    def has_deals(self) -> bool:
+        counts = self.rows[["closed_count", "commit_count", "best_case_count", "pipeline_count"]]
+        return bool(counts.to_numpy().sum() > 0)
+
+
+def _team_quota(con: duckdb.DuckDBPyConnection, person_id: str, period_id: str, day: date):
+    found = con.execute(
+        "select amount from quotas_as_of($d) where person_id = $p and period_id = $period",
+        {"d": day, "p": person_id, "period": period_id},
+    ).fetchone()
+    return float(found[0]) if found else float("nan")
+
+
+def _sum_row(rows: pd.DataFrame, quota: float) -> pd.Series:
+    total = rows[CATEGORY_COLUMNS + ["weighted_open_amount"]].sum()
+    counts = rows[[c for c in rows.columns if c.endswith("_count")]].sum()
+    return pd.concat([total, counts, pd.Series({"quota_amount": quota})])
+
+
+def team_forecast(
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf
+) -> TeamForecast:
+    """The team's numbers for `period`, with the hierarchy and quotas of the as-of date."""
+    members = hierarchy.team(con, root_id, when.effective_date)
+    raw = queries.frame(
+        con, "category_rollup", root_id=root_id, as_of=when.effective_date,
+        snap=when.snapshot_date, start=period.start_date, end=period.end_date,
+        period_id=period.period_id,
+    )
+    team_quota = _team_quota(con, root_id, period.period_id, when.effective_date)
+    below = raw.loc[~raw.is_own_deals, "quota_amount"]
+    quota_below = float(below.sum()) if below.notna().any() else float("nan")
+    total = add_forecast_columns(_sum_row(raw, team_quota).to_frame().T).iloc[0]
+    return TeamForecast(
+        root_id=root_id,
+        root_name=str(members.iloc[0]["name"]),
+        period=period,
+        as_of=when,
+        rows=add_forecast_columns(raw),
+        total=total,
+        quota_below=quota_below,
+    )
+
+
+def weekly_trend(
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf
+) -> pd.DataFrame:
+    """Team totals at each weekly snapshot inside the period up to the as-of date (plus the
+    live point when the as-of date is live). The team is the one of the as-of date."""
+    last = min(period.end_date, when.effective_date)
+    points = [asof.AsOf(d, d) for d in asof.snapshot_dates(con, period.start_date, last)]
+    if when.is_live:
+        points.append(when)
+    out = []
+    for point in points:
+        raw = queries.frame(
+            con, "category_rollup", root_id=root_id, as_of=when.effective_date,
+            snap=point.snapshot_date, start=period.start_date, end=period.end_date,
+            period_id=period.period_id,
+        )
+        row = add_forecast_columns(_sum_row(raw, float("nan")).to_frame().T).iloc[0]
+        out.append({"as_of_date": point.effective_date, **row.to_dict()})
+    return pd.DataFrame(out)
