@@ -1,0 +1,12 @@
+"""The Streamlit frame: page setup and navigation. Each page draws the shared sidebar."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Sales forecast", page_icon=":bar_chart:", layout="wide")
+
+pages = st.navigation([
+    st.Page("pages/overview_page.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/data_page.py", title="Data", icon=":material/database:"),
+])
+
+pages.run()

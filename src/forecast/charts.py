@@ -1,0 +1,73 @@
+"""Plotly figures as pure functions of small, already aggregated frames; one shared look."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+COLORS = {
+    "closed": "#1b7f3b",
+    "commit": "#2f6fdf",
+    "best_case": "#9bbcf2",
+    "pipeline": "#d5dbe5",
+    "quota": "#c2410c",
+}
+
+MAX_BARS = 60  # more members than this are summed into "Others" before drawing
+
+
+def _theme(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        barmode="stack",
+        template="plotly_white",
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(orientation="h", y=-0.15),
+        hovermode="x unified",
+    )
+    fig.update_yaxes(tickprefix="$", tickformat="~s")
+    return fig
+
+
+def _cap_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    if len(rows) <= MAX_BARS:
+        return rows
+    ranked = rows.sort_values("best_case_forecast", ascending=False)
+    head, tail = ranked.iloc[: MAX_BARS - 1], ranked.iloc[MAX_BARS - 1 :]
+    other = tail.select_dtypes("number").sum().to_frame().T.assign(label="Others")
+    return pd.concat([head, other], ignore_index=True)
+
+
+def commit_upside_bars(rows: pd.DataFrame, title: str = "Commit and upside by team member"):
+    """Stacked Closed / Commit / Upside / rest of pipeline per row, with each row's quota.
+
+    `rows` needs: label, closed_amount, commit_amount, upside, pipeline_amount, quota_amount,
+    best_case_forecast.
+    """
+    rows = _cap_rows(rows)
+    fig = go.Figure()
+    layers = [("Closed", "closed_amount", "closed"), ("Commit", "commit_amount", "commit"),
+              ("Upside (Best Case)", "upside", "best_case"),
+              ("Pipeline", "pipeline_amount", "pipeline")]
+    for name, column, color in layers:
+        fig.add_bar(x=rows.label, y=rows[column], name=name, marker_color=COLORS[color])
+    fig.add_scatter(x=rows.label, y=rows.quota_amount, name="Quota", mode="markers",
+                    marker=dict(symbol="line-ew-open", size=36, color=COLORS["quota"],
+                                line=dict(width=3)))
+    return _theme(fig, title)
+
+
+def weekly_trend_lines(trend: pd.DataFrame, quota: float | None, title: str):
+    """Closed, Commit forecast and Best Case forecast per week, with the quota line."""
+    fig = go.Figure()
+    for name, column, color in [("Closed", "closed_amount", "closed"),
+                                ("Commit forecast", "commit_forecast", "commit"),
+                                ("Best Case forecast", "best_case_forecast", "best_case")]:
+        fig.add_scatter(x=trend.as_of_date, y=trend[column], name=name, mode="lines+markers",
+                        line=dict(color=COLORS[color], width=3))
+    if quota is not None and quota == quota:
+        fig.add_hline(y=quota, line=dict(color=COLORS["quota"], dash="dash"),
+                      annotation_text="Quota")
+    fig = _theme(fig, title)
+    fig.update_layout(barmode=None)
+    return fig

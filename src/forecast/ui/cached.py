@@ -1,0 +1,91 @@
+"""Cached reads for the pages. Keys are small values (ids, dates), never DataFrames."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from forecast import asof, hierarchy, overview, quality
+from forecast.calendar import Period, fiscal_start_month, parse_period
+from forecast.ui.store import cursor
+
+CACHE = dict(max_entries=64, ttl=3600, show_spinner=False)
+
+
+@st.cache_data(**CACHE)
+def data_date() -> date:
+    with cursor() as cur:
+        return asof.data_date(cur)
+
+
+@st.cache_data(**CACHE)
+def first_snapshot() -> date | None:
+    with cursor() as cur:
+        return asof.snapshot_range(cur)[0]
+
+
+@st.cache_data(**CACHE)
+def people(as_of_date: date) -> pd.DataFrame:
+    with cursor() as cur:
+        return hierarchy.people_as_of(cur, as_of_date)
+
+
+@st.cache_data(**CACHE)
+def period(period_id: str) -> Period:
+    with cursor() as cur:
+        return parse_period(period_id, fiscal_start_month(cur))
+
+
+@st.cache_data(**CACHE)
+def period_ids() -> list[str]:
+    with cursor() as cur:
+        found = cur.execute(
+            "select period_id from fiscal_periods order by start_date, period_type desc"
+        ).fetchall()
+    return [row[0] for row in found]
+
+
+@st.cache_data(**CACHE)
+def resolve(as_of_date: date) -> asof.AsOf:
+    with cursor() as cur:
+        return asof.resolve_as_of(cur, as_of_date)
+
+
+@st.cache_data(**CACHE)
+def team_forecast(root_id: str, period_id: str, as_of_date: date) -> overview.TeamForecast:
+    with cursor() as cur:
+        when = asof.resolve_as_of(cur, as_of_date)
+        return overview.team_forecast(cur, root_id, period(period_id), when)
+
+
+@st.cache_data(**CACHE)
+def weekly_trend(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
+    with cursor() as cur:
+        when = asof.resolve_as_of(cur, as_of_date)
+        return overview.weekly_trend(cur, root_id, period(period_id), when)
+
+
+@st.cache_data(**CACHE)
+def table_counts() -> pd.DataFrame:
+    with cursor() as cur:
+        return quality.table_counts(cur)
+
+
+@st.cache_data(**CACHE)
+def quality_report(as_of_date: date) -> pd.DataFrame:
+    with cursor() as cur:
+        return quality.checks(cur, as_of_date)
+
+
+@st.cache_data(**CACHE)
+def import_log() -> pd.DataFrame:
+    with cursor() as cur:
+        return quality.import_log(cur)
+
+
+@st.cache_data(**CACHE)
+def rejected_rows(import_id: str) -> pd.DataFrame:
+    with cursor() as cur:
+        return quality.rejected_rows(cur, import_id)

@@ -1,0 +1,93 @@
+"""The sidebar controls every page shares: as-of date, period, team.
+
+Each page draws them first (`sidebar()`). Streamlit forgets a widget's value when the page
+changes, so every change is also copied to a permanent key and restored on the next page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from forecast import asof
+from forecast.calendar import Period, period_containing
+from forecast.ui import cached
+
+KEY_AS_OF, KEY_PERIOD, KEY_TEAM = "as_of_date", "period_id", "team_id"
+
+
+@dataclass(frozen=True)
+class Selection:
+    as_of_date: date
+    period: Period
+    root_id: str
+    root_name: str
+
+
+def _period_label(period_id: str) -> str:
+    p = cached.period(period_id)
+    return f"{period_id}  ({p.start_date:%d %b %Y} – {p.end_date:%d %b %Y})"
+
+
+def _team_label(people, person_id: str) -> str:
+    row = people.set_index("person_id").loc[person_id]
+    title = f", {row.title}" if isinstance(row.title, str) and row.title else ""
+    return f"{'  ' * int(row.depth)}{row['name']}{title} · {int(row.team_size)}"
+
+
+def _keep(key: str) -> None:
+    st.session_state[_KEPT + key] = st.session_state[key]
+
+
+def _bind(key: str, default, allowed=None) -> dict:
+    """Widget kwargs: start from the kept value (or `default`), and keep every change."""
+    if key not in st.session_state:
+        st.session_state[key] = st.session_state.get(_KEPT + key, default)
+    if allowed is not None and st.session_state[key] not in allowed:
+        st.session_state[key] = default  # e.g. a person not in the hierarchy of that date
+    return {"key": key, "on_change": _keep, "args": (key,)}
+
+
+_KEPT = "_kept_"
+
+
+def sidebar() -> Selection | None:
+    """Draw the shared controls; None when the store holds no hierarchy yet."""
+    latest = cached.data_date()
+    first = cached.first_snapshot()
+    st.sidebar.date_input(
+        "As of", min_value=first, max_value=max(latest, date.today()),
+        **_bind(KEY_AS_OF, latest),
+        help="Show deals, categories, reporting lines and quotas as they stood on this date "
+        "(the latest weekly snapshot on or before it; the live data from "
+        f"{latest:%Y-%m-%d} on).",
+    )
+    as_of_date = st.session_state[KEY_AS_OF]
+    periods = cached.period_ids()
+    people = cached.people(as_of_date)
+    if not periods or people.empty:
+        st.sidebar.info("No hierarchy or calendar loaded yet: see the Data page.")
+        return None
+    default_period = period_containing(as_of_date).period_id
+    st.sidebar.selectbox(
+        "Period", periods, format_func=_period_label,
+        **_bind(KEY_PERIOD, default_period if default_period in periods else periods[0], periods),
+    )
+    ids = people.person_id.tolist()
+    st.sidebar.selectbox(
+        "Team", ids, format_func=lambda pid: _team_label(people, pid),
+        **_bind(KEY_TEAM, ids[0], ids),
+        help="Any person in the hierarchy: their own deals and everyone below them, with the "
+        "reporting lines of the as-of date. The number after the name is the team size.",
+    )
+    root_id = st.session_state[KEY_TEAM]
+    try:
+        when = cached.resolve(as_of_date)
+    except asof.AsOfError as exc:
+        st.sidebar.error(str(exc))
+        return None
+    st.sidebar.caption(f"Showing {when.describe()}.")
+    name = people.set_index("person_id").loc[root_id, "name"]
+    return Selection(as_of_date, cached.period(st.session_state[KEY_PERIOD]), root_id, name)

@@ -1,0 +1,51 @@
+"""Small rendering helpers shared by pages: metrics with their definitions, downloads."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from forecast import formatting
+from forecast.metrics import METRICS, help_text
+
+
+def metric(name: str, value: float | None, container=st) -> None:
+    """A number with its formula and meaning behind the help icon."""
+    container.metric(METRICS[name].label, formatting.metric_value(name, value), help=help_text(name))
+
+
+def metric_row(values: dict[str, float | None]) -> None:
+    for column, (name, value) in zip(st.columns(len(values)), values.items(), strict=True):
+        metric(name, value, column)
+
+
+def definitions(names: list[str]) -> None:
+    """An expander listing every metric a view shows, with formula and meaning."""
+    with st.expander("Definitions of the numbers on this page"):
+        for name in names:
+            st.markdown(f"- {help_text(name).replace(chr(10) * 2, ' — ')}")
+
+
+def _safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
+    """Text starting with = + - @ is a formula to a spreadsheet; prefix it so it stays text."""
+    out = df.copy()
+    for column in out.select_dtypes(include=["object", "string"]).columns:
+        out[column] = out[column].map(
+            lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+        )
+    return out
+
+
+def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
+    """CSV and Excel downloads of `df`."""
+    safe = _safe_for_spreadsheet(df)
+    left, right = st.columns(2)
+    left.download_button("Download CSV", safe.to_csv(index=False).encode("utf-8"),
+                         f"{stem}.csv", "text/csv", key=f"{key}_csv")
+    buffer = io.BytesIO()
+    safe.to_excel(buffer, index=False, engine="openpyxl")
+    right.download_button(
+        "Download Excel", buffer.getvalue(), f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")

@@ -1,0 +1,75 @@
+"""AppTest: the app frame and Overview page show the tiny company's hand-worked numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from forecast import db
+
+import tiny_company
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tiny_db(tmp_path, monkeypatch):
+    path = tmp_path / "tiny.duckdb"
+    con = db.connect(path)
+    tiny_company.load(con)
+    con.close()
+    monkeypatch.setenv(db.DB_PATH_ENV, str(path))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_resource.clear()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_vp_team_numbers(tiny_db):
+    at = _app()
+    assert at.sidebar.selectbox(key="team_id").value == "V"
+    assert at.sidebar.selectbox(key="period_id").value == "2026-Q4"
+    shown = _metrics(at)
+    assert shown["Closed"] == "$100"
+    assert shown["Commit forecast"] == "$1.3K"
+    assert shown["Best Case forecast"] == "$1.6K"  # 1,650 rounds to 1.6K (banker's rounding)
+    assert shown["Open pipeline"] == "$1.9K"  # 1,950
+    assert shown["Quota"] == "$3.0K"
+    assert shown["Attainment"] == "3.3%"
+    assert shown["Pipeline coverage"] == "0.67x"
+    assert "Closed + Commit" in at.metric[1].help
+
+
+def test_changing_team_and_as_of_date(tiny_db):
+    at = _app()
+    at.sidebar.selectbox(key="team_id").set_value("M1").run()
+    assert _metrics(at)["Commit forecast"] == "$300"  # D1 100 + D2 200
+    at.sidebar.date_input(key="as_of_date").set_value(date(2026, 10, 30)).run()
+    assert not at.exception
+    shown = _metrics(at)
+    # on 2026-10-30 R2 still reported to M1: best case D2 200 + D5 500, pipeline D4 400
+    assert shown["Best Case forecast"] == "$800"
+    assert shown["Open pipeline"] == "$1.1K"
+    assert "weekly snapshot of 2026-10-30" in at.caption[0].value
+
+
+def test_period_without_deals_says_so(tiny_db):
+    at = _app()
+    at.sidebar.selectbox(key="period_id").set_value("2026-Q1").run()
+    assert any("No deals close in 2026-Q1" in i.value for i in at.info)
