@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from forecast import charts
+from forecast import charts, formatting
 from forecast.ui import cached, controls, widgets
 
 TOTAL_METRICS = ["closed", "commit_forecast", "best_case_forecast", "open_pipeline", "upside"]
@@ -34,6 +34,9 @@ if t.quota_amount != t.quota_amount:
 
 rows = f.rows.assign(label=lambda d: d.name.where(~d.is_own_deals, d.name + " (own deals)"))
 st.plotly_chart(charts.commit_upside_bars(rows), key="bars")
+st.dataframe(widgets.team_table(rows), hide_index=True, column_config=widgets.TEAM_COLUMNS)
+st.caption(f"Quota of the direct reports together: {formatting.currency_exact(f.quota_below)} "
+           f"against {sel.root_name}'s own quota of {formatting.currency_exact(t.quota_amount)}.")
 
 trend = cached.weekly_trend(sel.root_id, sel.period.period_id, sel.as_of_date)
 st.plotly_chart(

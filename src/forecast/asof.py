@@ -28,7 +28,8 @@ class AsOf:
     def describe(self) -> str:
         if self.is_live:
             return f"latest data (as of {self.requested:%Y-%m-%d})"
-        return f"weekly snapshot of {self.snapshot_date:%Y-%m-%d} (latest on or before {self.requested:%Y-%m-%d})"
+        return (f"weekly snapshot of {self.snapshot_date:%Y-%m-%d} "
+                f"(latest on or before {self.requested:%Y-%m-%d})")
 
 
 def snapshot_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:

@@ -122,7 +122,8 @@ def _summary_frame(con, args):
               else period_containing(day, "quarter", start_month))
     root = args.team or hierarchy.default_root(con, when.effective_date)
     if root is None:
-        raise hierarchy.TeamError("The store has no hierarchy yet: import people or build the demo.")
+        raise hierarchy.TeamError(
+            "The store has no hierarchy yet: import people or build the demo.")
     return overview.team_forecast(con, root, period, when)
 
 

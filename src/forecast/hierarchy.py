@@ -28,7 +28,8 @@ def team(con: duckdb.DuckDBPyConnection, root_id: str, as_of: date) -> pd.DataFr
         {"root": root_id, "as_of": as_of},
     ).df()
     if members.empty:
-        raise TeamError(f"'{root_id}' is not an active person in the hierarchy on {as_of:%Y-%m-%d}.")
+        raise TeamError(
+            f"'{root_id}' is not an active person in the hierarchy on {as_of:%Y-%m-%d}.")
     return members
 
 
@@ -37,4 +38,5 @@ def default_root(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
     people = people_as_of(con, as_of)
     if people.empty:
         return None
-    return str(people.sort_values(["depth", "team_size"], ascending=[True, False]).iloc[0].person_id)
+    ranked = people.sort_values(["depth", "team_size"], ascending=[True, False])
+    return str(ranked.iloc[0].person_id)

@@ -10,7 +10,6 @@ from pathlib import Path
 import streamlit as st
 
 from forecast import importing
-
 from forecast.ui.store import cursor, data_changed
 
 KINDS = {

@@ -13,12 +13,32 @@ from forecast.metrics import METRICS, help_text
 
 def metric(name: str, value: float | None, container=st) -> None:
     """A number with its formula and meaning behind the help icon."""
-    container.metric(METRICS[name].label, formatting.metric_value(name, value), help=help_text(name))
+    container.metric(
+        METRICS[name].label, formatting.metric_value(name, value), help=help_text(name))
 
 
 def metric_row(values: dict[str, float | None]) -> None:
     for column, (name, value) in zip(st.columns(len(values)), values.items(), strict=True):
         metric(name, value, column)
+
+
+def _column(name: str) -> st.column_config.NumberColumn:
+    m = METRICS[name]
+    fmt = {"currency": "dollar", "percent": "percent", "multiple": "%.2fx", "count": "%d"}[m.fmt]
+    return st.column_config.NumberColumn(m.label, format=fmt, help=f"{m.formula}. {m.description}")
+
+
+_TEAM_METRICS = {"quota_amount": "quota", "closed_amount": "closed",
+                 "commit_forecast": "commit_forecast", "best_case_forecast": "best_case_forecast",
+                 "upside": "upside", "open_pipeline": "open_pipeline", "attainment": "attainment",
+                 "gap_to_quota": "gap_to_quota", "coverage": "coverage",
+                 "weighted_pipeline": "weighted_pipeline"}
+TEAM_COLUMNS = {"label": "Team member", **{c: _column(m) for c, m in _TEAM_METRICS.items()}}
+
+
+def team_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The per-member table the Overview and Forecast pages show (columns in TEAM_COLUMNS)."""
+    return rows[["label", *_TEAM_METRICS]]
 
 
 def definitions(names: list[str]) -> None:
