@@ -1,0 +1,118 @@
+"""Forecast calls (submissions) and manager adjustments: append-only, never updated.
+
+A call week ends at the lock time (Friday 17:00 by default, setting `call_lock` as
+'<weekday 0=Mon..6=Sun> <HH:MM>'). The call of a week is the person's latest submission at or
+before that week's lock; a week without a new submission carries the previous call forward
+and is marked stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import duckdb
+import pandas as pd
+
+from forecast import db, queries
+
+LOCK_SETTING = "call_lock"
+DEFAULT_LOCK = "4 17:00"
+
+
+class CallError(ValueError):
+    """A call or adjustment that cannot be recorded; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Lock:
+    weekday: int  # 0 = Monday
+    at: time
+
+    def describe(self) -> str:
+        day = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        return f"{day[self.weekday]} {self.at:%H:%M}"
+
+
+def parse_lock(text: str) -> Lock:
+    try:
+        weekday, hhmm = text.split()
+        hours, minutes = hhmm.split(":")
+        lock = Lock(int(weekday), time(int(hours), int(minutes)))
+    except ValueError as exc:
+        raise CallError(f"'{text}' is not a lock time; use '<weekday 0-6> <HH:MM>'.") from exc
+    if not 0 <= lock.weekday <= 6:
+        raise CallError("The lock weekday is 0 (Monday) to 6 (Sunday).")
+    return lock
+
+
+def lock_of(con: duckdb.DuckDBPyConnection) -> Lock:
+    return parse_lock(db.get_setting(con, LOCK_SETTING, DEFAULT_LOCK))
+
+
+def week_lock(moment: datetime, lock: Lock) -> datetime:
+    """The lock that closes the call week containing `moment` (the first lock at or after)."""
+    days_ahead = (lock.weekday - moment.weekday()) % 7
+    candidate = datetime.combine(moment.date() + timedelta(days=days_ahead), lock.at)
+    return candidate if candidate >= moment else candidate + timedelta(days=7)
+
+
+def submit_call(
+    con: duckdb.DuckDBPyConnection, person_id: str, period_id: str, commit_amount: float,
+    best_case_amount: float, note: str, entered_by: str, at: datetime,
+) -> int:
+    """Record a call as a new row; returns its id. Never changes an earlier call."""
+    _check_amounts(commit_amount, best_case_amount)
+    _check_person(con, person_id)
+    (new_id,) = con.execute(
+        "insert into submissions (person_id, period_id, commit_amount, best_case_amount, note, "
+        "submitted_at, entered_by) values ($p, $period, $c, $b, $note, $at, $by) "
+        "returning submission_id",
+        {"p": person_id, "period": period_id, "c": commit_amount, "b": best_case_amount,
+         "note": note, "at": at, "by": entered_by},
+    ).fetchone()
+    return int(new_id)
+
+
+def _check_amounts(commit_amount: float, best_case_amount: float) -> None:
+    if commit_amount < 0 or best_case_amount < 0:
+        raise CallError("A call cannot be negative.")
+    if best_case_amount < commit_amount:
+        raise CallError("Best case must be at least the commit: it includes the commit.")
+
+
+def _check_person(con: duckdb.DuckDBPyConnection, person_id: str) -> None:
+    if not con.execute("select 1 from people where person_id = $p", {"p": person_id}).fetchall():
+        raise CallError(f"'{person_id}' is not a person in the hierarchy.")
+
+
+def calls_at(
+    con: duckdb.DuckDBPyConnection, person_ids: list[str], period_id: str, moment: datetime,
+    lock: Lock,
+) -> pd.DataFrame:
+    """Each person's call standing at `moment` (latest at or before it), with `is_stale` when
+    it was made before the current call week began."""
+    week_start = week_lock(moment, lock) - timedelta(days=7)
+    found = queries.frame(con, "calls_at", people=person_ids, period_id=period_id, at=moment)
+    found["is_stale"] = found.submitted_at <= week_start
+    return found
+
+
+def review_moment(as_of: date, lock: Lock, now: datetime) -> datetime:
+    """The moment a review on `as_of` looks at: now, or the lock of that date's week when the
+    date is in the past (the call as it stood when that week locked)."""
+    return min(now, week_lock(datetime.combine(as_of, time(0)), lock))
+
+
+def this_and_last_week(
+    con: duckdb.DuckDBPyConnection, person_ids: list[str], period_id: str, moment: datetime,
+    lock: Lock,
+) -> pd.DataFrame:
+    """One row per person: the call standing at `moment` beside the one locked a week before
+    (NaN where a person has made no call)."""
+    last_lock = week_lock(moment, lock) - timedelta(days=7)
+    this = calls_at(con, person_ids, period_id, moment, lock)
+    last = calls_at(con, person_ids, period_id, last_lock, lock)
+    people = pd.DataFrame({"person_id": person_ids})
+    both = this.merge(last, on="person_id", how="outer", suffixes=("", "_last_week"))
+    return people.merge(both, on="person_id", how="left")

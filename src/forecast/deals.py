@@ -1,0 +1,48 @@
+"""The deals behind every number: the deal list of a team and period, with risk flags."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from forecast import queries
+from forecast.asof import AsOf
+from forecast.calendar import Period
+
+RISK_FLAGS = {
+    "is_overdue": ("Overdue", "Open, with a close date before the as-of date."),
+    "is_pushed_3_plus": ("Pushed 3+", "The close date moved later three or more times."),
+    "is_amount_cut": ("Amount cut", "The amount is below its highest value in the history."),
+    "is_stalled": ("Stalled", "In its stage for more than twice the usual (median) time, "
+                   "and at least 14 days."),
+    "is_early_stage_commit": ("Early-stage commit",
+                              "In Commit while its stage's probability is below 50 %."),
+    "is_category_disagreement": ("Category differs",
+                                 "The rep's category differs from the stage's default."),
+}
+
+
+def deal_list(
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf
+) -> pd.DataFrame:
+    """Every deal of the team closing in the period, as of `when`, with a `risks` column."""
+    deals = queries.frame(
+        con, "deal_list", root_id=root_id, as_of=when.effective_date, snap=when.snapshot_date,
+        start=period.start_date, end=period.end_date,
+    )
+    flags = deals[list(RISK_FLAGS)].fillna(False).astype(bool)
+    labels = [label for label, _ in RISK_FLAGS.values()]
+    deals["risks"] = [", ".join(l for l, f in zip(labels, row, strict=True) if f)
+                      for row in flags.itertuples(index=False)]
+    return deals
+
+
+def filter_deals(deals: pd.DataFrame, member_ids: list[str] | None = None,
+                 categories: list[str] | None = None) -> pd.DataFrame:
+    """The deals behind one cell: some members' subtrees and some categories."""
+    out = deals
+    if member_ids is not None:
+        out = out[out.member_id.isin(member_ids)]
+    if categories is not None:
+        out = out[out.category.isin(categories)]
+    return out
