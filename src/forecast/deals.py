@@ -32,7 +32,7 @@ def deal_list(
     )
     flags = deals[list(RISK_FLAGS)].fillna(False).astype(bool)
     labels = [label for label, _ in RISK_FLAGS.values()]
-    deals["risks"] = [", ".join(l for l, f in zip(labels, row, strict=True) if f)
+    deals["risks"] = [", ".join(name for name, on in zip(labels, row, strict=True) if on)
                       for row in flags.itertuples(index=False)]
     return deals
 
