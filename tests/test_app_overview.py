@@ -3,42 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-from forecast import db
-
-import tiny_company
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def tiny_db(tmp_path, monkeypatch):
-    path = tmp_path / "tiny.duckdb"
-    con = db.connect(path)
-    tiny_company.load(con)
-    con.close()
-    monkeypatch.setenv(db.DB_PATH_ENV, str(path))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_resource.clear()
-
-
-def _app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+from apptest_helpers import metrics as _metrics
+from apptest_helpers import open_app as _app
 
 
 def test_overview_shows_vp_team_numbers(tiny_db):

@@ -40,7 +40,9 @@ def test_week_lock(moment, lock):
 
 
 def test_this_and_last_week_with_stale_carry_forward(with_calls):
-    moment = calls.review_moment(date(2026, 11, 20), FRIDAY_5PM, datetime(2026, 11, 23, 9))
+    monday = datetime(2026, 11, 23, 9)
+    assert calls.review_moment(date(2026, 11, 20), FRIDAY_5PM, monday, is_live=True) == monday
+    moment = calls.review_moment(date(2026, 11, 20), FRIDAY_5PM, monday, is_live=False)
     assert moment == datetime(2026, 11, 20, 17, 0)
     table = calls.this_and_last_week(with_calls, ["M1", "M2", "R1"], "2026-Q4", moment,
                                      FRIDAY_5PM).set_index("person_id")

@@ -98,9 +98,11 @@ def calls_at(
     return found
 
 
-def review_moment(as_of: date, lock: Lock, now: datetime) -> datetime:
-    """The moment a review on `as_of` looks at: now, or the lock of that date's week when the
-    date is in the past (the call as it stood when that week locked)."""
+def review_moment(as_of: date, lock: Lock, now: datetime, is_live: bool) -> datetime:
+    """The moment a review looks at: now for the live data, else the lock of the as-of date's
+    week (the calls as they stood when that week locked)."""
+    if is_live:
+        return now
     return min(now, week_lock(datetime.combine(as_of, time(0)), lock))
 
 

@@ -49,8 +49,11 @@ def commit_upside_bars(rows: pd.DataFrame, title: str = "Commit and upside by te
     layers = [("Closed", "closed_amount", "closed"), ("Commit", "commit_amount", "commit"),
               ("Upside (Best Case)", "upside", "best_case"),
               ("Pipeline", "pipeline_amount", "pipeline")]
+    ids = rows.member_id if "member_id" in rows else pd.Series([None] * len(rows))
     for name, column, color in layers:
-        fig.add_bar(x=rows.label, y=rows[column], name=name, marker_color=COLORS[color])
+        # customdata lets a click on a bar say whose deals, and which column, it stands for
+        fig.add_bar(x=rows.label, y=rows[column], name=name, marker_color=COLORS[color],
+                    customdata=[[m, column] for m in ids])
     fig.add_scatter(x=rows.label, y=rows.quota_amount, name="Quota", mode="markers",
                     marker=dict(symbol="line-ew-open", size=36, color=COLORS["quota"],
                                 line=dict(width=3)))

@@ -118,3 +118,31 @@ def weekly_trend(
         row = add_forecast_columns(_sum_row(raw, float("nan")).to_frame().T).iloc[0]
         out.append({"as_of_date": point.effective_date, **row.to_dict()})
     return pd.DataFrame(out)
+
+
+CUMULATIVE_VIEW = {"closed_amount": "closed", "commit_forecast": "commit_forecast",
+                   "best_case_forecast": "best_case_forecast", "open_pipeline": "open_pipeline",
+                   "upside": "upside"}
+SINGLE_CATEGORY_VIEW = {"closed_amount": "closed", "commit_amount": "commit",
+                        "best_case_amount": "best_case", "pipeline_amount": "pipeline"}
+RATIO_VIEW = {"quota_amount": "quota", "attainment": "attainment", "gap_to_quota": "gap_to_quota",
+              "coverage": "coverage", "weighted_pipeline": "weighted_pipeline"}
+
+# the categories behind each column, for listing the deals behind a number
+CATEGORIES_BEHIND = {
+    "closed_amount": ["Closed"], "commit_amount": ["Commit"], "best_case_amount": ["Best Case"],
+    "pipeline_amount": ["Pipeline"], "commit_forecast": ["Closed", "Commit"],
+    "best_case_forecast": ["Closed", "Commit", "Best Case"],
+    "open_pipeline": ["Commit", "Best Case", "Pipeline"], "upside": ["Best Case"],
+}
+
+
+def forecast_table(f: TeamForecast, cumulative: bool = True) -> pd.DataFrame:
+    """One row per direct report plus the team total, in the cumulative or single-category
+    view; column names are the metric columns of the frames above."""
+    view = CUMULATIVE_VIEW if cumulative else SINGLE_CATEGORY_VIEW
+    label = f.rows.name.where(~f.rows.is_own_deals, f.rows.name + " (own deals)")
+    rows = f.rows.assign(label=label)
+    total = f.total.to_frame().T.assign(member_id=None, label=f"{f.root_name}'s team (total)")
+    columns = ["member_id", "label", *view, *RATIO_VIEW]
+    return pd.concat([rows[columns], total[columns]], ignore_index=True)

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from forecast import asof, hierarchy, overview, quality
+from forecast import asof, deals, hierarchy, overview, quality
 from forecast.calendar import Period, fiscal_start_month, parse_period
 from forecast.ui.store import cursor
 
@@ -89,3 +89,10 @@ def import_log() -> pd.DataFrame:
 def rejected_rows(import_id: str) -> pd.DataFrame:
     with cursor() as cur:
         return quality.rejected_rows(cur, import_id)
+
+
+@st.cache_data(**CACHE)
+def deal_list(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
+    with cursor() as cur:
+        when = asof.resolve_as_of(cur, as_of_date)
+        return deals.deal_list(cur, root_id, period(period_id), when)

@@ -42,11 +42,15 @@ def _keep(key: str) -> None:
 
 
 def _bind(key: str, default, allowed=None) -> dict:
-    """Widget kwargs: start from the kept value (or `default`), and keep every change."""
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(_KEPT + key, default)
-    if allowed is not None and st.session_state[key] not in allowed:
-        st.session_state[key] = default  # e.g. a person not in the hierarchy of that date
+    """Widget kwargs that start from the kept value (or `default`) and keep every change.
+
+    The value is written before the widget exists on every run: a widget on a new page is a
+    new widget to Streamlit, and would otherwise start from its first option."""
+    kept = st.session_state.get(_KEPT + key, default)
+    if allowed is not None and kept not in allowed:
+        kept = default  # e.g. a person not in the hierarchy of the chosen date
+    st.session_state[_KEPT + key] = kept
+    st.session_state[key] = kept
     return {"key": key, "on_change": _keep, "args": (key,)}
 
 

@@ -22,7 +22,7 @@ def metric_row(values: dict[str, float | None]) -> None:
         metric(name, value, column)
 
 
-def _column(name: str) -> st.column_config.NumberColumn:
+def column(name: str) -> st.column_config.NumberColumn:
     m = METRICS[name]
     fmt = {"currency": "dollar", "percent": "percent", "multiple": "%.2fx", "count": "%d"}[m.fmt]
     return st.column_config.NumberColumn(m.label, format=fmt, help=f"{m.formula}. {m.description}")
@@ -33,7 +33,7 @@ _TEAM_METRICS = {"quota_amount": "quota", "closed_amount": "closed",
                  "upside": "upside", "open_pipeline": "open_pipeline", "attainment": "attainment",
                  "gap_to_quota": "gap_to_quota", "coverage": "coverage",
                  "weighted_pipeline": "weighted_pipeline"}
-TEAM_COLUMNS = {"label": "Team member", **{c: _column(m) for c, m in _TEAM_METRICS.items()}}
+TEAM_COLUMNS = {"label": "Team member", **{c: column(m) for c, m in _TEAM_METRICS.items()}}
 
 
 def team_table(rows: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,149 @@
+"""Sections of the Forecast review page: commit vs upside, deals behind a number, the call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from forecast import calls, charts, deals, formatting, overview
+from forecast.metrics import METRICS
+from forecast.ui import cached, widgets
+from forecast.ui.controls import Selection
+from forecast.ui.store import cursor, data_changed
+
+KEY_MEMBER, KEY_COLUMN = "drill_member", "drill_column"
+ALL_TEAM = "__team__"
+DEAL_COLUMNS = {
+    "opportunity_id": "Deal", "opportunity_name": "Name", "account_name": "Account",
+    "owner_name": "Owner", "stage_name": "Stage", "stage_category": "Stage category",
+    "rep_category": "Rep category", "category": "Category used", "amount": "Amount",
+    "close_date": "Close date", "days_in_stage": "Days in stage",
+    "close_date_pushes": "Pushes", "last_change_date": "Last change", "risks": "Risks",
+}
+
+
+def commit_vs_upside(sel: Selection, f: overview.TeamForecast, cumulative: bool) -> pd.DataFrame:
+    """The team table and chart; returns the table shown (for downloads)."""
+    table = overview.forecast_table(f, cumulative)
+    columns = {"label": "Team member",
+               **{c: widgets.column(m) for c, m in {**(overview.CUMULATIVE_VIEW if cumulative
+                  else overview.SINGLE_CATEGORY_VIEW), **overview.RATIO_VIEW}.items()}}
+    st.dataframe(table.drop(columns=["member_id"]), hide_index=True, column_config=columns,
+                 key="team_table")
+    rows = f.rows.assign(label=table.label.iloc[:-1].values)
+    event = st.plotly_chart(charts.commit_upside_bars(rows), key="review_bars",
+                            on_select="rerun", selection_mode="points")
+    _drill_from_chart(event, f)
+    return table
+
+
+def _drill_from_chart(event, f: overview.TeamForecast) -> None:
+    """A click on a bar selects that member and category in the deal list below."""
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if not points:
+        return
+    member, column = points[0].get("customdata", [None, None])[:2]
+    if member in f.rows.member_id.tolist():
+        st.session_state[KEY_MEMBER] = member
+        st.session_state[KEY_COLUMN] = column
+
+
+def deals_behind(sel: Selection, f: overview.TeamForecast) -> pd.DataFrame:
+    """The deals behind a member's number: pick a member and a column (or click a bar)."""
+    members = [ALL_TEAM, *f.rows.member_id]
+    names = dict(zip(f.rows.member_id, f.rows.name, strict=True)) | {ALL_TEAM: "Whole team"}
+    column_names = {"all": "All deals in the period",
+                    **{c: METRICS[m].label for c, m in {**overview.CUMULATIVE_VIEW,
+                       **overview.SINGLE_CATEGORY_VIEW}.items()}}
+    left, right = st.columns(2)
+    member = left.selectbox("Deals of", members, format_func=names.get, key=KEY_MEMBER)
+    column = right.selectbox("Behind", list(column_names), format_func=column_names.get,
+                             key=KEY_COLUMN)
+    found = cached.deal_list(sel.root_id, sel.period.period_id, sel.as_of_date)
+    shown = deals.filter_deals(
+        found, None if member == ALL_TEAM else [member],
+        None if column == "all" else overview.CATEGORIES_BEHIND[column])
+    st.caption(f"{len(shown):,} deals, {formatting.currency_exact(shown.amount.sum())}. "
+               "Risk flags: " + "; ".join(f"**{label}**: {why}"
+                                          for label, why in deals.RISK_FLAGS.values()))
+    st.dataframe(shown[list(DEAL_COLUMNS)], hide_index=True, column_config={
+        **DEAL_COLUMNS, "amount": st.column_config.NumberColumn("Amount", format="dollar")})
+    return shown
+
+
+def the_call(sel: Selection, f: overview.TeamForecast) -> None:
+    """This week's call beside last week's and the system number, and the form to call."""
+    with cursor() as cur:
+        lock = calls.lock_of(cur)
+        moment = calls.review_moment(sel.as_of_date, lock, datetime.now(), f.as_of.is_live)
+        people = [sel.root_id, *f.rows.loc[~f.rows.is_own_deals, "member_id"]]
+        table = calls.this_and_last_week(cur, people, sel.period.period_id, moment, lock)
+    system = pd.concat([
+        pd.DataFrame({"person_id": [sel.root_id], "system_commit": [f.total.commit_forecast],
+                      "system_best_case": [f.total.best_case_forecast]}),
+        f.rows.loc[~f.rows.is_own_deals].rename(columns={
+            "member_id": "person_id", "commit_forecast": "system_commit",
+            "best_case_forecast": "system_best_case"})[
+            ["person_id", "system_commit", "system_best_case"]]])
+    shown = system.merge(table, on="person_id", how="left")
+    st.caption(f"Calls lock every {lock.describe()}; the call shown is the latest at "
+               f"{moment:%Y-%m-%d %H:%M}. A week without a new call carries the last one "
+               "forward, marked stale.")
+    if _RECORDED in st.session_state:
+        st.success(st.session_state.pop(_RECORDED))
+    st.dataframe(_call_view(shown, f), hide_index=True)
+    if not f.as_of.is_live:
+        st.info("Calls are recorded for the current week only; pick the latest as-of date.")
+        return
+    _call_form(sel, f)
+
+
+def _call_view(shown: pd.DataFrame, f: overview.TeamForecast) -> pd.DataFrame:
+    names = dict(zip(f.rows.member_id, f.rows.name, strict=True)) | {f.root_id: f.root_name}
+    money = formatting.currency_exact
+    return pd.DataFrame({
+        "Person": shown.person_id.map(names),
+        "System commit": shown.system_commit.map(money),
+        "Call: commit": shown.commit_amount.map(money),
+        "Last week: commit": shown.commit_amount_last_week.map(money),
+        "System best case": shown.system_best_case.map(money),
+        "Call: best case": shown.best_case_amount.map(money),
+        "Last week: best case": shown.best_case_amount_last_week.map(money),
+        "Stale": shown.is_stale.map({True: "stale", False: ""}).fillna("no call"),
+        "Note": shown.note.fillna(""),
+    })
+
+
+def _call_form(sel: Selection, f: overview.TeamForecast) -> None:
+    with st.form("call_form", clear_on_submit=False):
+        st.markdown(f"**Record {sel.root_name}'s call for {sel.period.period_id}**")
+        left, right = st.columns(2)
+        commit = left.number_input("Commit", min_value=0.0, step=1000.0,
+                                   value=float(f.total.commit_forecast), key="call_commit")
+        best = right.number_input("Best case", min_value=0.0, step=1000.0,
+                                  value=float(f.total.best_case_forecast), key="call_best")
+        note = st.text_input("Note", key="call_note", max_chars=2000)
+        entered_by = st.text_input("Entered by", key="call_by", max_chars=200,
+                                   help="Your name: kept with the call.")
+        submitted = st.form_submit_button("Submit the call")
+    if not submitted:
+        return
+    if not entered_by.strip():
+        st.error("Say who is entering the call: it is kept with it.")
+        return
+    try:
+        with cursor() as cur:
+            calls.submit_call(cur, sel.root_id, sel.period.period_id, commit, best, note,
+                              entered_by=entered_by.strip(), at=datetime.now())
+    except calls.CallError as exc:
+        st.error(str(exc))
+        return
+    data_changed()
+    st.session_state[_RECORDED] = (f"Call recorded: commit {formatting.currency_exact(commit)}, "
+                                   f"best case {formatting.currency_exact(best)}.")
+    st.rerun()  # so the table above shows the new call
+
+
+_RECORDED = "_call_recorded"

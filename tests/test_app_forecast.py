@@ -1,0 +1,58 @@
+"""AppTest: the Forecast review page on the tiny company (numbers worked out by hand)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from apptest_helpers import metrics, open_app
+
+PAGE = "pages/forecast_review.py"
+
+
+def _table(at):
+    return at.dataframe[0].value.set_index("label")
+
+
+def test_cumulative_and_single_category_views(tiny_db):
+    at = open_app(PAGE)
+    table = _table(at)
+    assert table.loc["Max Manager", "commit_forecast"] == 300
+    assert table.loc["Mia Manager", "best_case_forecast"] == 1000  # commit D7, no best case
+    assert table.loc["Vera VP's team (total)", "upside"] == 350
+    at.toggle(key="single_category").set_value(True).run()
+    table = _table(at)
+    assert table.loc["Max Manager", "best_case_amount"] == 350  # D3 300 + D6 50
+    assert table.loc["Mia Manager", "pipeline_amount"] == 400
+    assert metrics(at)["Upside"] == "$350"
+
+
+def test_deals_behind_a_member_and_column(tiny_db):
+    at = open_app(PAGE)
+    at.selectbox(key="drill_member").set_value("M1").run()
+    at.selectbox(key="drill_column").set_value("commit_forecast").run()
+    deals = at.dataframe[1].value
+    assert sorted(deals.opportunity_id) == ["D1", "D2"]
+    assert "2 deals, $300" in at.caption[1].value
+
+
+def test_recording_a_call_shows_it_beside_the_system(tiny_db):
+    at = open_app(PAGE)
+    at.number_input(key="call_commit").set_value(1250.0)
+    at.number_input(key="call_best").set_value(1600.0)
+    at.text_input(key="call_note").set_value("=cmd|' /C calc'!A0 stays text")
+    at.text_input(key="call_by").set_value("Vera")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    assert any("Call recorded" in s.value for s in at.success)
+    calls = at.dataframe[2].value.set_index("Person")
+    assert calls.loc["Vera VP", "Call: commit"] == "$1,250"
+    assert calls.loc["Vera VP", "System commit"] == "$1,300"
+    assert calls.loc["Vera VP", "Note"] == "=cmd|' /C calc'!A0 stays text"
+    assert calls.loc["Max Manager", "Stale"] == "no call"
+
+
+def test_past_as_of_date_hides_the_call_form(tiny_db):
+    at = open_app(PAGE)
+    at.sidebar.date_input(key="as_of_date").set_value(date(2026, 11, 13)).run()
+    assert any("current week only" in i.value for i in at.info)
+    assert _table(at).loc["Vera VP's team (total)", "best_case_forecast"] == 1100
