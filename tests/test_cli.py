@@ -21,20 +21,20 @@ def tiny_path(tmp_path):
 
 
 def test_summary_json(tiny_path, capsys):
-    code = cli.main(["--db", str(tiny_path), "summary", "--period", "2026-Q4", "--team", "V",
-                     "--as-of", "2026-11-20", "--format", "json"])
+    code = cli.main(["--db", str(tiny_path), "report", "forecast", "--period", "2026-Q4",
+                     "--team", "V", "--as-of", "2026-11-20", "--format", "json"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     total = out["rows"][-1]
-    assert total["name"] == "Vera VP (team total)"
+    assert total["label"] == "Vera VP's team (total)"
     assert (total["commit_forecast"], total["best_case_forecast"], total["upside"]) == (
         1300, 1650, 350)
-    assert [r["member_id"] for r in out["rows"]] == ["V", "M1", "M2", "V"]
+    assert [r["member_id"] for r in out["rows"]] == ["V", "M1", "M2", None]
 
 
 def test_summary_csv_as_of_snapshot(tiny_path, capsys):
-    assert cli.main(["--db", str(tiny_path), "summary", "--team", "V", "--as-of", "2026-11-16",
-                     "--period", "2026-Q4", "--format", "csv"]) == 0
+    assert cli.main(["--db", str(tiny_path), "report", "forecast", "--team", "V", "--as-of",
+                     "2026-11-16", "--period", "2026-Q4", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     header = lines[0].split(",")
     total = dict(zip(header, lines[-1].split(","), strict=True))
@@ -44,13 +44,34 @@ def test_summary_csv_as_of_snapshot(tiny_path, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["summary", "--period", "2026-Q9"], "a quarter is Q1 to Q4"),
-        (["summary", "--period", "Q4"], "is not a period"),
-        (["summary", "--team", "NOBODY", "--as-of", "2026-11-20"], "not an active person"),
-        (["summary", "--as-of", "2020-01-01"], "no history before"),
+        (["report", "forecast", "--period", "2026-Q9"], "a quarter is Q1 to Q4"),
+        (["report", "forecast", "--period", "Q4"], "is not a period"),
+        (["report", "forecast", "--team", "NOBODY", "--as-of", "2026-11-20"],
+         "not an active person"),
+        (["report", "forecast", "--as-of", "2020-01-01"], "no history before"),
+        (["report", "forecast", "--as-of", "2999-01-01"], "in the future"),
     ],
 )
 def test_errors_are_one_sentence_and_exit_2(tiny_path, capsys, args, message):
     assert cli.main(["--db", str(tiny_path), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_single_category_and_deals_reports(tiny_path, capsys):
+    base = ["--db", str(tiny_path), "report"]
+    opts = ["--team", "M1", "--period", "2026-Q4", "--as-of", "2026-11-20", "--format", "json"]
+    assert cli.main([*base, "forecast", "--single-category", *opts]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows[-1]["best_case_amount"] == 350 and "commit_forecast" not in rows[-1]
+    assert cli.main([*base, "deals", *opts]) == 0
+    deals = json.loads(capsys.readouterr().out)["rows"]
+    assert sorted(d["opportunity_id"] for d in deals) == ["D1", "D2", "D3", "D6"]
+    assert next(d for d in deals if d["opportunity_id"] == "D6")["risks"] == "Category differs"
+
+
+def test_summary_prints_counts_and_top_team(tiny_path, capsys):
+    assert cli.main(["--db", str(tiny_path), "summary"]) == 0
+    out = capsys.readouterr().out
+    assert "Live data as of 2026-11-20." in out
+    assert "Vera VP's team, 2026-Q4: closed $100, commit forecast $1,300" in out

@@ -11,14 +11,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from forecast import asof, db, hierarchy, history, overview
+from forecast import asof, db, deals, formatting, hierarchy, history, overview, quality
 from forecast.calendar import PeriodError, fiscal_start_month, parse_period, period_containing
 
 EXIT_USER_ERROR = 2
-SUMMARY_COLUMNS = ["member_id", "name", "quota_amount", "closed_amount", "commit_amount",
-                   "best_case_amount", "pipeline_amount", "commit_forecast",
-                   "best_case_forecast", "open_pipeline", "upside", "weighted_pipeline",
-                   "attainment", "gap_to_quota", "coverage"]
 
 
 def _date(text: str) -> date:
@@ -48,11 +44,16 @@ def _parser() -> argparse.ArgumentParser:
     snap = sub.add_parser("snapshot", help="record the live deals as a weekly snapshot")
     snap.add_argument("--date", type=_date, default=None, help="snapshot date (default today)")
 
-    summary = sub.add_parser("summary", help="print the team's forecast for a period")
-    summary.add_argument("--period", help="e.g. 2026-Q4 (default: the as-of date's quarter)")
-    summary.add_argument("--team", help="person id at the top of the team (default: the top)")
-    summary.add_argument("--as-of", type=_date, help="default: the date of the live data")
-    summary.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    sub.add_parser("summary", help="what the store holds, and the top team's forecast")
+
+    report = sub.add_parser("report", help="a page's numbers, for scripts")
+    report.add_argument("report", choices=sorted(REPORTS))
+    report.add_argument("--period", help="e.g. 2026-Q4 (default: the as-of date's quarter)")
+    report.add_argument("--team", help="person id at the top of the team (default: the top)")
+    report.add_argument("--as-of", type=_date, help="default: the date of the live data")
+    report.add_argument("--single-category", action="store_true",
+                        help="single-category columns instead of cumulative forecasts")
+    report.add_argument("--format", choices=["text", "csv", "json"], default="text")
     return parser
 
 
@@ -114,7 +115,7 @@ def cmd_snapshot(args) -> int:
     return 0
 
 
-def _summary_frame(con, args):
+def _team_forecast(con, args) -> overview.TeamForecast:
     day = args.as_of or asof.data_date(con)
     when = asof.resolve_as_of(con, day)
     start_month = fiscal_start_month(con)
@@ -127,26 +128,56 @@ def _summary_frame(con, args):
     return overview.team_forecast(con, root, period, when)
 
 
-def cmd_summary(args) -> int:
-    con = _open(args)
-    f = _summary_frame(con, args)
-    total = f.total.to_frame().T.assign(member_id=f.root_id, name=f"{f.root_name} (team total)")
-    table = pd.concat([f.rows, total], ignore_index=True)[SUMMARY_COLUMNS]
-    if args.format == "csv":
+def _forecast_report(con, args, f: overview.TeamForecast) -> pd.DataFrame:
+    return overview.forecast_table(f, cumulative=not args.single_category)
+
+
+def _deals_report(con, args, f: overview.TeamForecast) -> pd.DataFrame:
+    found = deals.deal_list(con, f.root_id, f.period, f.as_of)
+    return found.drop(columns=[c for c in found.columns if c.startswith("is_")])
+
+
+REPORTS = {"forecast": _forecast_report, "deals": _deals_report}
+
+
+def _emit(table: pd.DataFrame, f: overview.TeamForecast, fmt: str) -> None:
+    if fmt == "csv":
         table.to_csv(sys.stdout, index=False)
-    elif args.format == "json":
+    elif fmt == "json":
         payload = {"period": f.period.period_id, "team": f.root_id,
                    "as_of": f.as_of.requested.isoformat(), "source": f.as_of.describe(),
-                   "rows": json.loads(table.to_json(orient="records"))}
+                   "rows": json.loads(table.to_json(orient="records", date_format="iso"))}
         print(json.dumps(payload, indent=2))
     else:
         print(f"{f.root_name}'s team, {f.period.period_id}, {f.as_of.describe()}")
         print(table.to_string(index=False))
+
+
+def cmd_report(args) -> int:
+    con = _open(args)
+    f = _team_forecast(con, args)
+    _emit(REPORTS[args.report](con, args, f), f, args.format)
+    return 0
+
+
+def cmd_summary(args) -> int:
+    con = _open(args)
+    print(quality.table_counts(con).to_string(index=False))
+    print(f"Live data as of {asof.data_date(con):%Y-%m-%d}.")
+    args.as_of = args.period = args.team = None
+    if hierarchy.default_root(con, asof.data_date(con)) is not None:
+        f = _team_forecast(con, args)
+        t = f.total
+        print(f"{f.root_name}'s team, {f.period.period_id}: closed "
+              f"{formatting.currency_exact(t.closed_amount)}, commit forecast "
+              f"{formatting.currency_exact(t.commit_forecast)}, best case forecast "
+              f"{formatting.currency_exact(t.best_case_forecast)}, quota "
+              f"{formatting.currency_exact(t.quota_amount)}.")
     return 0
 
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "snapshot": cmd_snapshot,
-            "summary": cmd_summary}
+            "summary": cmd_summary, "report": cmd_report}
 USER_ERRORS = (db.StoreError, PeriodError, asof.AsOfError, hierarchy.TeamError,
                FileNotFoundError, ValueError)
 
