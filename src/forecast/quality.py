@@ -9,28 +9,8 @@ import pandas as pd
 
 from forecast import queries
 
-TABLES = {
-    "people": "People",
-    "reporting_lines": "Reporting lines (all dates)",
-    "opportunities": "Opportunities",
-    "opportunity_snapshots": "Snapshot rows (deal x week)",
-    "snapshots": "Weekly snapshots",
-    "stage_events": "Stage changes",
-    "quotas": "Quota rows",
-    "leads": "Leads",
-    "submissions": "Forecast calls",
-    "adjustments": "Manager adjustments",
-    "imports": "Imports",
-}
-
-
 def table_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    rows = []
-    for table, label in TABLES.items():
-        # table names come from the fixed allow-list above, never from input
-        (n,) = con.execute(f"select count(*) from {table}").fetchone()  # noqa: S608
-        rows.append({"table": label, "rows": n})
-    return pd.DataFrame(rows)
+    return queries.frame(con, "table_counts")
 
 
 def checks(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
