@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from forecast import db, queries
+from forecast.calendar import PeriodError, fiscal_start_month, parse_period
 
 LOCK_SETTING = "call_lock"
 DEFAULT_LOCK = "4 17:00"
@@ -64,6 +65,7 @@ def submit_call(
     """Record a call as a new row; returns its id. Never changes an earlier call."""
     _check_amounts(commit_amount, best_case_amount)
     _check_person(con, person_id)
+    _check_open(con, period_id, at)
     (new_id,) = con.execute(
         "insert into submissions (person_id, period_id, commit_amount, best_case_amount, note, "
         "submitted_at, entered_by) values ($p, $period, $c, $b, $note, $at, $by) "
@@ -72,6 +74,49 @@ def submit_call(
          "note": note, "at": at, "by": entered_by},
     ).fetchone()
     return int(new_id)
+
+
+def adjust_call(
+    con: duckdb.DuckDBPyConnection, manager_id: str, person_id: str, period_id: str,
+    commit_amount: float, best_case_amount: float, note: str, entered_by: str, at: datetime,
+) -> int:
+    """Record a manager's change to a direct report's call as a new row; returns its id.
+
+    It changes what rolls up from the manager's level, not the report's own call. The report
+    must report to the manager on the date of `at`."""
+    _check_amounts(commit_amount, best_case_amount)
+    _check_person(con, person_id)
+    _check_person(con, manager_id)
+    _check_open(con, period_id, at)
+    line = con.execute(
+        "select manager_id from lines_as_of($d) where person_id = $p and is_active",
+        {"d": at.date(), "p": person_id},
+    ).fetchone()
+    if line is None or line[0] is None:
+        raise CallError(f"'{person_id}' has no manager on {at:%Y-%m-%d}: nobody can adjust "
+                        "their call.")
+    if line[0] != manager_id:
+        raise CallError(f"'{person_id}' is not a direct report of '{manager_id}' on "
+                        f"{at:%Y-%m-%d}: only their manager ('{line[0]}') can adjust the call.")
+    (new_id,) = con.execute(
+        "insert into adjustments (manager_id, person_id, period_id, commit_amount, "
+        "best_case_amount, note, adjusted_at, entered_by) "
+        "values ($m, $p, $period, $c, $b, $note, $at, $by) returning adjustment_id",
+        {"m": manager_id, "p": person_id, "period": period_id, "c": commit_amount,
+         "b": best_case_amount, "note": note, "at": at, "by": entered_by},
+    ).fetchone()
+    return int(new_id)
+
+
+def _check_open(con: duckdb.DuckDBPyConnection, period_id: str, at: datetime) -> None:
+    """Calls and adjustments close when the period ends: its number is then final."""
+    try:
+        period = parse_period(period_id, fiscal_start_month(con))
+    except PeriodError as exc:
+        raise CallError(str(exc)) from exc
+    if at.date() > period.end_date:
+        raise CallError(f"{period_id} is locked: it ended on {period.end_date:%Y-%m-%d}, so its "
+                        "calls and adjustments can no longer change.")
 
 
 def _check_amounts(commit_amount: float, best_case_amount: float) -> None:
