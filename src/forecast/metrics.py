@@ -67,3 +67,26 @@ def help_text(name: str) -> str:
     """The text shown behind a number's help icon: formula, then meaning."""
     m = METRICS[name]
     return f"**{m.label}** = {m.formula}\n\n{m.description}"
+
+_LADDER = [
+    Metric("system_commit", "System commit", "Closed + Commit of every deal in the subtree",
+           "What the deals say, before anyone's judgement.", "currency"),
+    Metric("rolled_up_commit", "Rolled-up commit",
+           "own deals' Closed + Commit + the effective commit of each direct report",
+           "What reaches this person from below, as submitted and adjusted.", "currency"),
+    Metric("call_commit", "Own call (commit)", "the person's latest commit call",
+           "Carried forward from an earlier week when no new call was made (marked stale).",
+           "currency"),
+    Metric("adj_commit", "Manager's adjustment (commit)",
+           "the latest change to this call by the person's manager",
+           "Changes what rolls up to the manager, not the person's own call.", "currency"),
+    Metric("effective_commit", "Effective commit",
+           "adjustment if any, else own call if any, else rolled-up commit",
+           "What this person contributes to their manager's number.", "currency"),
+    Metric("accuracy", "Forecast accuracy", "max(0, 1 - |actual - call| / actual)",
+           "1 = the call matched what closed. The call is the one standing at the lock of the "
+           "chosen week of the period; actual = Closed at the end of the period.", "percent"),
+    Metric("bias", "Bias", "mean of (call - actual) / actual",
+           "Positive = over-calling, negative = sandbagging.", "percent"),
+]
+METRICS.update({m.name: m for m in _LADDER})
