@@ -7,6 +7,7 @@ st.set_page_config(page_title="Sales forecast", page_icon=":bar_chart:", layout=
 pages = st.navigation([
     st.Page("pages/overview_page.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/forecast_review.py", title="Forecast review", icon=":material/checklist:"),
+    st.Page("pages/rollup_page.py", title="Rollup", icon=":material/account_tree:"),
     st.Page("pages/data_page.py", title="Data", icon=":material/database:"),
 ])
 

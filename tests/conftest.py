@@ -34,3 +34,11 @@ def tiny_db(tmp_path, monkeypatch):
     yield path
     st.cache_resource.clear()
 
+
+
+@pytest.fixture
+def tiny_db_with_calls(tiny_db):
+    con = db.connect(tiny_db)
+    tiny_company.load_calls(con)
+    con.close()
+    return tiny_db

@@ -75,3 +75,15 @@ def test_summary_prints_counts_and_top_team(tiny_path, capsys):
     out = capsys.readouterr().out
     assert "Live data as of 2026-11-20." in out
     assert "Vera VP's team, 2026-Q4: closed $100, commit forecast $1,300" in out
+
+
+def test_rollup_report_with_depth(tiny_path, capsys):
+    con = db.connect(tiny_path)
+    tiny_company.load_calls(con)
+    con.close()
+    assert cli.main(["--db", str(tiny_path), "report", "rollup", "--team", "V", "--depth", "1",
+                     "--period", "2026-Q4", "--as-of", "2026-11-20", "--format", "json"]) == 0
+    rows = {r["person_id"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert sorted(rows) == ["M1", "M2", "V"]
+    assert (rows["V"]["rolled_up"], rows["V"]["effective"]) == (1230, 1250)
+    assert rows["M1"]["adjustment_note"] == "hold M1 to R1's call"

@@ -22,22 +22,7 @@ Q4 = parse_period("2026-Q4")
 @pytest.fixture
 def ladder_db(con):
     tiny_company.load(con)
-    for person, at, commit, best in [
-        ("R2", datetime(2026, 10, 16, 9), 350, 800),
-        ("R1", datetime(2026, 11, 20, 10), 280, 550),
-        ("R3", datetime(2026, 11, 20, 11), 900, 950),
-        ("M1", datetime(2026, 11, 20, 12), 320, 700),
-        ("M2", datetime(2026, 11, 13, 12), 950, 1200),
-        ("V", datetime(2026, 11, 20, 15), 1250, 1700),
-    ]:
-        calls.submit_call(con, person, "2026-Q4", commit, best, "", person, at)
-    for manager, person, at, commit, best, note in [
-        ("M1", "R2", datetime(2026, 10, 20, 9), 100, 300, "R2 too hopeful"),
-        ("M2", "R3", datetime(2026, 11, 19, 9), 850, 950, "first cut"),
-        ("M2", "R3", datetime(2026, 11, 20, 13), 800, 900, "R3 optimistic"),
-        ("V", "M1", datetime(2026, 11, 20, 14), 280, 600, "hold M1 to R1's call"),
-    ]:
-        calls.adjust_call(con, manager, person, "2026-Q4", commit, best, note, manager, at)
+    tiny_company.load_calls(con)
     return con
 
 
@@ -120,3 +105,20 @@ def test_bad_adjustments_write_nothing(ladder_db, manager, person, at, message):
     with pytest.raises(calls.CallError, match=re.escape(message)):
         calls.adjust_call(ladder_db, manager, person, "2026-Q4", 1, 2, "", manager, at)
     assert ladder_db.execute("select count(*) from adjustments").fetchone() == before
+
+
+def test_ladder_view_shows_changes_at_each_hop(ladder_db):
+    lad = _ladder(ladder_db, date(2026, 11, 20), datetime(2026, 11, 20, 18))
+    view = rollup.ladder_view(lad, "commit", levels=1).set_index("person_id")
+    assert view.index.tolist() == ["V", "M1", "M2"]
+    # M1 rolled up 280, called 320 (+40), V adjusted to 280 (-40)
+    assert view.loc["M1", ["rolled_up", "own_call", "change_by_own_call"]].tolist() == [
+        280, 320, 40]
+    assert view.loc["M1", ["manager_adjustment", "change_by_manager", "effective"]].tolist() == [
+        280, -40, 280]
+    assert view.loc["M1", "adjustment_note"] == "hold M1 to R1's call"
+    assert view.loc["M1", "person"] == "  Max Manager"
+    best = rollup.ladder_view(lad, "best_case").set_index("person_id")
+    assert best.loc["R3", ["own_call", "manager_adjustment", "previous_adjustment"]].tolist() == [
+        950, 900, 950]
+    assert best.loc["V", "gap_to_quota"] == 3000 - 1700

@@ -9,7 +9,7 @@ the live state is 2026-11-20.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 STAGES = [
     ("Prospecting", 1, 10.0, "Pipeline", False, False),
@@ -106,3 +106,31 @@ def load(con) -> None:
     from forecast.asof import record_data_date
 
     record_data_date(con, TODAY)
+
+
+# person, submitted at, commit, best case (see test_rollup.py for the ladder they make)
+CALLS = [
+    ("R2", datetime(2026, 10, 16, 9), 350, 800),
+    ("R1", datetime(2026, 11, 20, 10), 280, 550),
+    ("R3", datetime(2026, 11, 20, 11), 900, 950),
+    ("M1", datetime(2026, 11, 20, 12), 320, 700),
+    ("M2", datetime(2026, 11, 13, 12), 950, 1200),
+    ("V", datetime(2026, 11, 20, 15), 1250, 1700),
+]
+# manager, person, adjusted at, commit, best case, note
+ADJUSTMENTS = [
+    ("M1", "R2", datetime(2026, 10, 20, 9), 100, 300, "R2 too hopeful"),
+    ("M2", "R3", datetime(2026, 11, 19, 9), 850, 950, "first cut"),
+    ("M2", "R3", datetime(2026, 11, 20, 13), 800, 900, "R3 optimistic"),
+    ("V", "M1", datetime(2026, 11, 20, 14), 280, 600, "hold M1 to R1's call"),
+]
+
+
+def load_calls(con) -> None:
+    """Calls and adjustments for 2026-Q4, through the library's own checks."""
+    from forecast import calls
+
+    for person, at, commit, best in CALLS:
+        calls.submit_call(con, person, "2026-Q4", commit, best, "", person, at)
+    for manager, person, at, commit, best, note in ADJUSTMENTS:
+        calls.adjust_call(con, manager, person, "2026-Q4", commit, best, note, manager, at)

@@ -74,3 +74,47 @@ def weekly_trend_lines(trend: pd.DataFrame, quota: float | None, title: str):
     fig = _theme(fig, title)
     fig.update_layout(barmode=None)
     return fig
+
+
+def hierarchy_icicle(nodes: pd.DataFrame, size: str = "open_pipeline",
+                     color: str = "attainment", title: str = "The team by pipeline"):
+    """Icicle of the tree: one box per person sized by `size` (a subtree total) and coloured
+    by `color`. `nodes` needs person_id, manager_id, name and the two columns."""
+    inside = set(nodes.person_id)
+    parents = [m if m in inside else "" for m in nodes.manager_id]
+    fig = go.Figure(go.Icicle(
+        ids=nodes.person_id, parents=parents, labels=nodes.name,
+        values=nodes[size].clip(lower=0), branchvalues="total",
+        marker=dict(colors=nodes[color].fillna(0), colorscale="RdYlGn", cmid=1.0,
+                    colorbar=dict(title=color.replace("_", " "), tickformat=".0%")),
+        hovertemplate="%{label}<br>%{value:$,.0f}<extra></extra>",
+        maxdepth=4,
+    ))
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def period_comparison_lines(trend: pd.DataFrame, quota: float | None, measure: str,
+                            title: str):
+    """`measure` by week of the period, one line per period, with the current quota."""
+    fig = go.Figure()
+    for i, (period_id, frame) in enumerate(trend.groupby("period_id", sort=False)):
+        fig.add_scatter(x=frame.week, y=frame[measure], name=period_id, mode="lines+markers",
+                        line=dict(width=3 if i == 0 else 1.5, dash="solid" if i == 0 else "dot"))
+    if quota is not None and quota == quota:
+        fig.add_hline(y=quota, line=dict(color=COLORS["quota"], dash="dash"),
+                      annotation_text="Quota")
+    fig = _theme(fig, title)
+    fig.update_layout(barmode=None)
+    fig.update_xaxes(title="week of the period")
+    return fig
+
+
+def accuracy_by_week_lines(weeks: pd.DataFrame, title: str = "Call accuracy by week"):
+    fig = go.Figure()
+    fig.add_scatter(x=weeks.week, y=weeks.accuracy, name="Accuracy", mode="lines+markers")
+    fig.add_scatter(x=weeks.week, y=weeks.bias, name="Bias", mode="lines+markers")
+    fig.update_layout(title=title, template="plotly_white", margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(title="week of the period")
+    return fig

@@ -5,13 +5,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from forecast import asof, db, deals, formatting, hierarchy, history, overview, quality
+from forecast import (
+    asof,
+    calls,
+    db,
+    deals,
+    formatting,
+    hierarchy,
+    history,
+    overview,
+    quality,
+    rollup,
+)
 from forecast.calendar import PeriodError, fiscal_start_month, parse_period, period_containing
 
 EXIT_USER_ERROR = 2
@@ -53,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", type=_date, help="default: the date of the live data")
     report.add_argument("--single-category", action="store_true",
                         help="single-category columns instead of cumulative forecasts")
+    report.add_argument("--depth", type=int, default=99,
+                        help="rollup: levels below the team to include")
+    report.add_argument("--measure", choices=["commit", "best_case"], default="commit",
+                        help="rollup: which number the ladder shows")
     report.add_argument("--format", choices=["text", "csv", "json"], default="text")
     return parser
 
@@ -137,7 +152,14 @@ def _deals_report(con, args, f: overview.TeamForecast) -> pd.DataFrame:
     return found.drop(columns=[c for c in found.columns if c.startswith("is_")])
 
 
-REPORTS = {"forecast": _forecast_report, "deals": _deals_report}
+def _rollup_report(con, args, f: overview.TeamForecast) -> pd.DataFrame:
+    moment = calls.review_moment(f.as_of.requested, calls.lock_of(con), datetime.now(),
+                                 f.as_of.is_live)
+    ladder = rollup.call_ladder(con, f.root_id, f.period, f.as_of, moment)
+    return rollup.ladder_view(ladder, args.measure, args.depth)
+
+
+REPORTS = {"forecast": _forecast_report, "deals": _deals_report, "rollup": _rollup_report}
 
 
 def _emit(table: pd.DataFrame, f: overview.TeamForecast, fmt: str) -> None:

@@ -146,3 +146,27 @@ def forecast_table(f: TeamForecast, cumulative: bool = True) -> pd.DataFrame:
     total = f.total.to_frame().T.assign(member_id=None, label=f"{f.root_name}'s team (total)")
     columns = ["member_id", "label", *view, *RATIO_VIEW]
     return pd.concat([rows[columns], total[columns]], ignore_index=True)
+
+
+def same_point_of_earlier_periods(
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf,
+    earlier: list[Period],
+) -> pd.DataFrame:
+    """The weekly trend of `period` beside that of each earlier period, by week of the
+    period (week 1 = the first seven days), for comparing the same point in time. Earlier
+    periods without history are skipped."""
+    frames = [weekly_trend(con, root_id, period, when).assign(period_id=period.period_id)]
+    for past in earlier:
+        try:
+            past_when = asof.resolve_as_of(con, past.end_date)
+            frames.append(weekly_trend(con, root_id, past, past_when)
+                          .assign(period_id=past.period_id))
+        except (asof.AsOfError, hierarchy.TeamError):
+            continue
+    out = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    if out.empty:
+        return out
+    starts = {p.period_id: p.start_date for p in [period, *earlier]}
+    out["week"] = [(d - starts[pid]).days // 7 + 1
+                   for d, pid in zip(out.as_of_date, out.period_id, strict=True)]
+    return out

@@ -58,8 +58,6 @@ def _subtree_sums(nodes: pd.DataFrame) -> pd.DataFrame:
 
 def _latest_adjustments(adj: pd.DataFrame, managers: dict[str, str | None]) -> pd.DataFrame:
     """Per person: the latest adjustment by their current manager, and the one before it."""
-    if adj.empty:
-        return pd.DataFrame(columns=["person_id"])
     mine = adj[adj.manager_id == adj.person_id.map(managers)]
     rows = []
     for person_id, group in mine.groupby("person_id"):
@@ -70,7 +68,7 @@ def _latest_adjustments(adj: pd.DataFrame, managers: dict[str, str | None]) -> p
                      "adj_at": last.adjusted_at, "adj_by": last.manager_id,
                      "adj_prev_commit": prev.commit_amount if prev is not None else np.nan,
                      "adj_prev_best_case": prev.best_case_amount if prev is not None else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["person_id"])
 
 
 def _effective(nodes: pd.DataFrame) -> pd.DataFrame:
@@ -133,3 +131,40 @@ def call_ladder(
     nodes["gap_to_quota_effective"] = nodes.quota_amount - nodes.effective_commit
     ordered = nodes.sort_values("tree_order").reset_index(drop=True)
     return Ladder(root_id, period, when, moment, ordered)
+
+
+def ladder_view(ladder: Ladder, measure: str = "commit", levels: int = 99) -> pd.DataFrame:
+    """The ladder as a table for the page and exports: the root and `levels` levels below,
+    for one measure ('commit' or 'best_case'), with the change made at each hop."""
+    if measure not in KINDS:
+        raise ValueError(f"measure is one of {KINDS}")
+    n = ladder.nodes
+    top = int(n.depth.min())
+    shown = n[n.depth <= top + levels]
+    system = "commit_forecast" if measure == "commit" else "best_case_forecast"
+    call, adj = shown[f"call_{measure}"], shown[f"adj_{measure}"]
+    rolled, effective = shown[f"rolled_up_{measure}"], shown[f"effective_{measure}"]
+    return pd.DataFrame({
+        "person_id": shown.person_id,
+        "person": ["  " * (d - top) + name for d, name in zip(shown.depth, shown.name,
+                                                              strict=True)],
+        "level": shown.depth - top,
+        "team_size": shown.team_size,
+        "system": shown[system],
+        "rolled_up": rolled,
+        "own_call": call,
+        "call_is_stale": shown.call_is_stale.astype("boolean"),
+        "call_note": shown.call_note,
+        "change_by_own_call": call - rolled,
+        "manager_adjustment": adj,
+        "previous_adjustment": shown[f"adj_prev_{measure}"],
+        "change_by_manager": adj - call.fillna(rolled),
+        "adjustment_note": shown.adj_note,
+        "effective": effective,
+        "quota": shown.quota_amount,
+        "quota_below": shown.quota_below,
+        "attainment": shown.attainment,
+        "gap_to_quota": shown.quota_amount - effective,
+        "coverage": shown.coverage,
+        "open_pipeline": shown.open_pipeline,
+    }).reset_index(drop=True)

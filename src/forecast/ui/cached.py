@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
-from forecast import asof, deals, hierarchy, overview, quality
+from forecast import accuracy, asof, calls, deals, hierarchy, overview, quality, rollup
 from forecast.calendar import Period, fiscal_start_month, parse_period
 from forecast.ui.store import cursor
 
@@ -96,3 +96,37 @@ def deal_list(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
         return deals.deal_list(cur, root_id, period(period_id), when)
+
+
+@st.cache_data(**CACHE)
+def ladder(root_id: str, period_id: str, as_of_date: date, moment: datetime) -> rollup.Ladder:
+    with cursor() as cur:
+        when = asof.resolve_as_of(cur, as_of_date)
+        return rollup.call_ladder(cur, root_id, period(period_id), when, moment)
+
+
+@st.cache_data(**CACHE)
+def period_comparison(root_id: str, period_id: str, as_of_date: date,
+                      earlier_ids: tuple[str, ...]) -> pd.DataFrame:
+    with cursor() as cur:
+        when = asof.resolve_as_of(cur, as_of_date)
+        return overview.same_point_of_earlier_periods(
+            cur, root_id, period(period_id), when, [period(p) for p in earlier_ids])
+
+
+@st.cache_data(**CACHE)
+def call_accuracy(root_id: str, period_ids: tuple[str, ...], week: int) -> pd.DataFrame:
+    with cursor() as cur:
+        return accuracy.accuracy_table(cur, root_id, [period(p) for p in period_ids], week)
+
+
+@st.cache_data(**CACHE)
+def accuracy_weeks(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
+    with cursor() as cur:
+        return accuracy.by_week(cur, root_id, [period(p) for p in period_ids])
+
+
+@st.cache_data(**CACHE)
+def lock() -> calls.Lock:
+    with cursor() as cur:
+        return calls.lock_of(cur)

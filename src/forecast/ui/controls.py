@@ -95,3 +95,9 @@ def sidebar() -> Selection | None:
     st.sidebar.caption(f"Showing {when.describe()}.")
     name = people.set_index("person_id").loc[root_id, "name"]
     return Selection(as_of_date, cached.period(st.session_state[KEY_PERIOD]), root_id, name)
+
+
+def drill_to(person_id: str) -> None:
+    """Make `person_id` the team of every page, and rerun to show it."""
+    st.session_state[_KEPT + KEY_TEAM] = person_id
+    st.rerun()

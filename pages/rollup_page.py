@@ -1,0 +1,28 @@
+"""Rollup: the call ladder at every level, adjustments, the tree, and trust in callers."""
+
+import streamlit as st
+
+from forecast.ui import cached, controls, ladder, widgets
+
+sel = controls.sidebar()
+st.title("Rollup")
+if sel is None:
+    st.info("Nothing to show yet: build the demo company or import your data on the Data page.")
+    st.stop()
+
+lad = cached.ladder(sel.root_id, sel.period.period_id, sel.as_of_date,
+                    ladder.review_moment(sel))
+st.caption(f"{sel.root_name}'s team · {sel.period.period_id} · {lad.as_of.describe()} · "
+           "reporting lines and quotas of that date")
+view = ladder.call_ladder(sel, lad)
+widgets.downloads(view, f"rollup-{sel.root_id}-{sel.period.period_id}", key="rollup")
+
+st.subheader("Adjust a direct report's call")
+ladder.adjustment_form(sel, lad)
+st.subheader("The team at a glance")
+ladder.pictures(sel, lad)
+st.subheader("Can the callers be trusted?")
+ladder.trust(sel)
+widgets.definitions(["system_commit", "rolled_up_commit", "call_commit", "adj_commit",
+                     "effective_commit", "quota", "quota_below", "attainment", "coverage",
+                     "accuracy", "bias"])
