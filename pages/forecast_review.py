@@ -2,20 +2,11 @@
 
 import streamlit as st
 
-from forecast.ui import cached, controls, review, widgets
+from forecast.ui import controls, review, widgets
 
 sel = controls.sidebar()
 st.title("Forecast review")
-if sel is None:
-    st.info("Nothing to show yet: build the demo company or import your data on the Data page.")
-    st.stop()
-
-f = cached.team_forecast(sel.root_id, sel.period.period_id, sel.as_of_date)
-st.caption(f"{sel.root_name}'s team · {sel.period.period_id} · {f.as_of.describe()}")
-if not f.has_deals:
-    st.info(f"No deals close in {sel.period.period_id} for {sel.root_name}'s team "
-            f"as of {sel.as_of_date:%Y-%m-%d}.")
-    st.stop()
+f = widgets.team_forecast_or_stop(sel)
 
 cumulative = not st.toggle("Single-category view", key="single_category",
                            help="Cumulative (default): Commit forecast = Closed + Commit, Best "

@@ -10,16 +10,7 @@ QUOTA_METRICS = ["quota", "attainment", "gap_to_quota", "coverage", "weighted_pi
 
 sel = controls.sidebar()
 st.title("Overview")
-if sel is None:
-    st.info("Nothing to show yet: build the demo company or import your data on the Data page.")
-    st.stop()
-
-f = cached.team_forecast(sel.root_id, sel.period.period_id, sel.as_of_date)
-st.caption(f"{sel.root_name}'s team · {sel.period.period_id} · {f.as_of.describe()}")
-if not f.has_deals:
-    st.info(f"No deals close in {sel.period.period_id} for {sel.root_name}'s team "
-            f"as of {sel.as_of_date:%Y-%m-%d}.")
-    st.stop()
+f = widgets.team_forecast_or_stop(sel)
 
 t = f.total
 widgets.metric_row({"closed": t.closed_amount, "commit_forecast": t.commit_forecast,
@@ -28,9 +19,6 @@ widgets.metric_row({"closed": t.closed_amount, "commit_forecast": t.commit_forec
 widgets.metric_row({"quota": t.quota_amount, "attainment": t.attainment,
                     "gap_to_quota": t.gap_to_quota, "coverage": t.coverage,
                     "weighted_pipeline": t.weighted_pipeline})
-if t.quota_amount != t.quota_amount:
-    st.warning(f"No quota is set for {sel.root_name} in {sel.period.period_id}: attainment, "
-               "gap and coverage are blank.")
 
 rows = f.rows.assign(label=lambda d: d.name.where(~d.is_own_deals, d.name + " (own deals)"))
 st.plotly_chart(charts.commit_upside_bars(rows), key="bars")

@@ -7,8 +7,7 @@ from forecast.ui import cached, controls, ladder, widgets
 sel = controls.sidebar()
 st.title("Rollup")
 if sel is None:
-    st.info("Nothing to show yet: build the demo company or import your data on the Data page.")
-    st.stop()
+    widgets.nothing_loaded()
 
 lad = cached.ladder(sel.root_id, sel.period.period_id, sel.as_of_date,
                     ladder.review_moment(sel))

@@ -9,6 +9,7 @@ import pandas as pd
 
 from forecast import queries
 
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return queries.frame(con, "table_counts")
 

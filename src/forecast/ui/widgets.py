@@ -9,6 +9,7 @@ import streamlit as st
 
 from forecast import formatting
 from forecast.metrics import METRICS, help_text
+from forecast.ui import cached
 
 
 def metric(name: str, value: float | None, container=st) -> None:
@@ -69,3 +70,24 @@ def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
     right.download_button(
         "Download Excel", buffer.getvalue(), f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def nothing_loaded() -> None:
+    st.info("Nothing to show yet: build the demo company or import your data on the Data page.")
+    st.stop()
+
+
+def team_forecast_or_stop(sel):
+    """The team's forecast, or a plain message (and stop) when there is nothing to show."""
+    if sel is None:
+        nothing_loaded()
+    f = cached.team_forecast(sel.root_id, sel.period.period_id, sel.as_of_date)
+    st.caption(f"{sel.root_name}'s team · {sel.period.period_id} · {f.as_of.describe()}")
+    if not f.has_deals:
+        st.info(f"No deals close in {sel.period.period_id} for {sel.root_name}'s team as of "
+                f"{sel.as_of_date:%Y-%m-%d}.")
+        st.stop()
+    if f.total.quota_amount != f.total.quota_amount:
+        st.warning(f"No quota is set for {sel.root_name} in {sel.period.period_id}: "
+                   "attainment, gap and coverage are blank.")
+    return f
