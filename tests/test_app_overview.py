@@ -40,3 +40,12 @@ def test_period_without_deals_says_so(tiny_db):
     at = _app()
     at.sidebar.selectbox(key="period_id").set_value("2026-Q1").run()
     assert any("No deals close in 2026-Q1" in i.value for i in at.info)
+
+
+def test_period_without_quota_warns_and_still_shows_deals(tiny_db):
+    at = _app()
+    at.sidebar.selectbox(key="period_id").set_value("2027-Q1").run()
+    assert any("No quota is set for Vera VP in 2027-Q1" in w.value for w in at.warning)
+    shown = _metrics(at)
+    assert shown["Commit forecast"] == "$700"  # D8, Negotiation
+    assert shown["Attainment"] == "–" and shown["Pipeline coverage"] == "–"
