@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
-from forecast import formatting
+from forecast import export, formatting
 from forecast.metrics import METRICS, help_text
 from forecast.ui import cached
 
@@ -49,26 +47,13 @@ def definitions(names: list[str]) -> None:
             st.markdown(f"- {help_text(name).replace(chr(10) * 2, ' — ')}")
 
 
-def _safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
-    """Text starting with = + - @ is a formula to a spreadsheet; prefix it so it stays text."""
-    out = df.copy()
-    for column in out.select_dtypes(include=["object", "string"]).columns:
-        out[column] = out[column].map(
-            lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
-        )
-    return out
-
-
 def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
-    """CSV and Excel downloads of `df`."""
-    safe = _safe_for_spreadsheet(df)
+    """CSV and Excel downloads of `df`, built only when clicked."""
     left, right = st.columns(2)
-    left.download_button("Download CSV", safe.to_csv(index=False).encode("utf-8"),
-                         f"{stem}.csv", "text/csv", key=f"{key}_csv")
-    buffer = io.BytesIO()
-    safe.to_excel(buffer, index=False, engine="openpyxl")
+    left.download_button("Download CSV", lambda: export.to_csv(df), f"{stem}.csv", "text/csv",
+                         key=f"{key}_csv")
     right.download_button(
-        "Download Excel", buffer.getvalue(), f"{stem}.xlsx",
+        "Download Excel", lambda: export.to_excel(df), f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
