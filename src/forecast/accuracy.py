@@ -83,20 +83,21 @@ def by_week(
 ) -> pd.DataFrame:
     """Mean accuracy and bias of everyone's calls at each week of the periods."""
     lock = calls.lock_of(con)
-    rows = []
+    frames = []
     for period in periods:
         actual = actual_closed(con, root_id, period)
-        for week in range(1, weeks + 1):
-            moment = week_moment(period, week, lock)
-            if moment.date() > period.end_date:
-                break
-            standing = calls.calls_at(con, actual.person_id.tolist(), period.period_id,
-                                      moment, lock)
-            scored = _scored(standing, actual)
+        moments = [week_moment(period, w, lock) for w in range(1, weeks + 1)]
+        in_period = [(w, m) for w, m in enumerate(moments, 1) if m.date() <= period.end_date]
+        standing = queries.frame(
+            con, "calls_at_weeks", weeks=[w for w, _ in in_period],
+            moments=[m for _, m in in_period], period_id=period.period_id,
+            people=actual.person_id.tolist())
+        for week, group in standing.groupby("week"):
+            scored = _scored(group, actual)
             if not scored.empty:
-                rows.append({"week": week, "period_id": period.period_id,
-                             "accuracy": scored.accuracy.mean(), "bias": scored.bias.mean()})
-    found = pd.DataFrame(rows)
-    if found.empty:
-        return found
-    return found.groupby("week", as_index=False)[["accuracy", "bias"]].mean()
+                frames.append(scored.assign(week=week, period_id=period.period_id))
+    if not frames:
+        return pd.DataFrame(columns=["week", "accuracy", "bias"])
+    per_period = (pd.concat(frames).groupby(["week", "period_id"], as_index=False)
+                  [["accuracy", "bias"]].mean())
+    return per_period.groupby("week", as_index=False)[["accuracy", "bias"]].mean()

@@ -104,21 +104,20 @@ def weekly_trend(
 ) -> pd.DataFrame:
     """Team totals at each weekly snapshot inside the period up to the as-of date (plus the
     live point when the as-of date is live). The team is the one of the as-of date."""
-    last = min(period.end_date, when.effective_date)
-    points = [asof.AsOf(d, d) for d in asof.snapshot_dates(con, period.start_date, last)]
+    weekly = queries.frame(
+        con, "weekly_trend", root_id=root_id, as_of=when.effective_date,
+        first=period.start_date, last=min(period.end_date, when.effective_date),
+        start=period.start_date, end=period.end_date)
     if when.is_live:
-        points.append(when)
-    out = []
-    for point in points:
-        raw = queries.frame(
-            con, "category_rollup", root_id=root_id, as_of=when.effective_date,
-            snap=point.snapshot_date, start=period.start_date, end=period.end_date,
-            period_id=period.period_id,
-        )
-        row = add_forecast_columns(_sum_row(raw, float("nan")).to_frame().T).iloc[0]
-        out.append({"as_of_date": point.effective_date, **row.to_dict()})
-    return pd.DataFrame(out)
-
+        live = _sum_row(queries.frame(
+            con, "category_rollup", root_id=root_id, as_of=when.effective_date, snap=None,
+            start=period.start_date, end=period.end_date, period_id=period.period_id),
+            float("nan"))
+        weekly = pd.concat([weekly, live.to_frame().T.assign(as_of_date=when.effective_date)],
+                           ignore_index=True)
+    weekly["as_of_date"] = pd.to_datetime(weekly.as_of_date).dt.date
+    weekly["quota_amount"] = float("nan")
+    return add_forecast_columns(weekly)
 
 CUMULATIVE_VIEW = {"closed_amount": "closed", "commit_forecast": "commit_forecast",
                    "best_case_forecast": "best_case_forecast", "open_pipeline": "open_pipeline",

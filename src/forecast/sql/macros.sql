@@ -29,43 +29,60 @@ create or replace macro team_members(root_id, as_of_date) as table
     )
     select * from subtree;
 
--- grain: one row per deal as it stood on snap_date (a date in the snapshots table), or now
--- when snap_date is null. Deals open then come from the snapshot; deals closed by then and
--- absent from the snapshot come from their final state. category is the rep-set forecast
--- category, else the stage's default; won deals are Closed and lost deals Omitted.
-create or replace macro deal_states(snap_date) as table
+-- The category a deal counts in: won deals are Closed, lost ones Omitted, open ones the
+-- rep-set category, else the stage's default.
+create or replace macro deal_category(is_won, is_closed, rep_category, stage_category) as
+    case
+        when is_won then 'Closed'
+        when is_closed then 'Omitted'
+        else coalesce(rep_category, stage_category, 'Pipeline')
+    end;
+
+-- grain: one row per weekly snapshot date in [first_date, last_date] and deal as it stood
+-- then. Deals open then come from the snapshot; deals closed by then and absent from the
+-- snapshot come from their final state.
+create or replace macro deal_states_between(first_date, last_date) as table
     with unioned as (
-        select opportunity_id, owner_id, amount, stage_name, probability, forecast_category,
-               close_date, is_closed, is_won
-        from opportunities
-        where snap_date is null
-        union all
-        select opportunity_id, owner_id, amount, stage_name, probability, forecast_category,
-               close_date, is_closed, is_won
+        select snapshot_date as as_of_date, opportunity_id, owner_id, amount, stage_name,
+               probability, forecast_category, close_date, is_closed, is_won
         from opportunity_snapshots
-        where snapshot_date = snap_date
+        where snapshot_date between first_date and last_date
         union all
-        select o.opportunity_id, o.owner_id, o.amount, o.stage_name, o.probability,
-               o.forecast_category, o.close_date, o.is_closed, o.is_won
-        from opportunities o
-        where o.is_closed
-          and o.close_date <= snap_date
-          and coalesce(o.created_date, o.close_date) <= snap_date
+        select d.snapshot_date, o.opportunity_id, o.owner_id, o.amount, o.stage_name,
+               o.probability, o.forecast_category, o.close_date, o.is_closed, o.is_won
+        from snapshots d
+        join opportunities o
+          on o.is_closed
+         and o.close_date <= d.snapshot_date
+         and coalesce(o.created_date, o.close_date) <= d.snapshot_date
+        where d.snapshot_date between first_date and last_date
           and not exists (
               select 1 from opportunity_snapshots s
-              where s.snapshot_date = snap_date and s.opportunity_id = o.opportunity_id
+              where s.snapshot_date = d.snapshot_date and s.opportunity_id = o.opportunity_id
           )
     )
     select u.*,
            coalesce(u.probability, st.probability) as probability_used,
            st.forecast_category as stage_category,
-           case
-               when u.is_won then 'Closed'
-               when u.is_closed then 'Omitted'
-               else coalesce(u.forecast_category, st.forecast_category, 'Pipeline')
-           end as category
+           deal_category(u.is_won, u.is_closed, u.forecast_category, st.forecast_category)
+               as category
     from unioned u
     left join stages st using (stage_name);
+
+-- grain: one row per deal as it stood on snap_date (a date in the snapshots table), or now
+-- when snap_date is null.
+create or replace macro deal_states(snap_date) as table
+    select o.opportunity_id, o.owner_id, o.amount, o.stage_name, o.probability,
+           o.forecast_category, o.close_date, o.is_closed, o.is_won,
+           coalesce(o.probability, st.probability) as probability_used,
+           st.forecast_category as stage_category,
+           deal_category(o.is_won, o.is_closed, o.forecast_category, st.forecast_category)
+               as category
+    from opportunities o
+    left join stages st using (stage_name)
+    where snap_date is null
+    union all
+    select * exclude (as_of_date) from deal_states_between(snap_date, snap_date);
 
 -- grain: one row per person and period: the quota as of as_of_date (latest change on or
 -- before it).
