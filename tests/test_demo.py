@@ -173,9 +173,10 @@ def test_hierarchy_is_at_least_five_levels_deep(small):
         "Chief Revenue Officer")
     depth = one(con, "select max(depth) from team_members($root, $d)", root=root, d=TODAY)
     assert depth >= 5  # CRO, VP, director, manager, team lead, rep
-    # everyone active is in the CRO's tree
     active = one(con, "select count(*) from lines_as_of($d) where is_active", d=TODAY)
-    assert one(con, "select count(*) from team_members($root, $d)", root=root, d=TODAY) == active
+    # everyone active is in the CRO's tree; people who left stay under their last manager
+    assert one(con, "select count(*) from team_members($root, $d) where is_active",
+               root=root, d=TODAY) == active
 
 
 def test_reporting_lines_change_but_keep_the_past(small):
@@ -187,12 +188,12 @@ def test_reporting_lines_change_but_keep_the_past(small):
         "select person_id, effective_date from reporting_lines where not is_active").fetchall()
     assert len(movers) >= 1 and len(leavers) >= 1
     leaver, left = leavers[0]
-    # before leaving the leaver is in the tree, afterwards not
+    # before leaving the leaver is an active member; afterwards only an inactive one, kept
+    # under the last manager so that the deals they closed still count for that team
     before = left - timedelta(days=1)
-    assert one(con, "select count(*) from team_members($r, $d) where person_id = $p",
-               r=_root(con, before), d=before, p=leaver) == 1
-    assert one(con, "select count(*) from team_members($r, $d) where person_id = $p",
-               r=_root(con, TODAY), d=TODAY, p=leaver) == 0
+    query = "select is_active from team_members($r, $d) where person_id = $p"
+    assert one(con, query, r=_root(con, before), d=before, p=leaver) is True
+    assert one(con, query, r=_root(con, TODAY), d=TODAY, p=leaver) is False
     # a leaver's deals still open on the day they left went to someone else
     assert one(con, """
         select count(*) from opportunities

@@ -101,3 +101,14 @@ def test_add_forecast_columns_leaves_input_alone_and_blanks_coverage_when_quota_
     assert math.isnan(out.coverage[0])
     assert out.attainment[0] == pytest.approx(1.25)
     assert out.gap_to_quota[0] == -110
+
+
+def test_deals_of_someone_who_left_still_count_for_their_last_team(tiny):
+    tiny.execute("insert into reporting_lines (person_id, manager_id, effective_date, is_active) "
+                 "values ('R1', 'M1', date '2026-11-18', false)")
+    f = _forecast(tiny, "V", date(2026, 11, 20))
+    assert f.total.closed_amount == 100  # D1, won by R1 before leaving
+    assert f.total.commit_forecast == 1300
+    from forecast import hierarchy
+
+    assert "R1" not in hierarchy.people_as_of(tiny, date(2026, 11, 20)).person_id.tolist()

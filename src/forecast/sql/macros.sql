@@ -9,20 +9,22 @@ create or replace macro lines_as_of(as_of_date) as table
     where effective_date <= as_of_date
     qualify row_number() over (partition by person_id order by effective_date desc) = 1;
 
--- grain: one row per active person in the subtree of root_id as of as_of_date (root
--- included), with depth below the root and the path of ids from the root.
+-- grain: one row per person in the subtree of root_id as of as_of_date (root included), with
+-- depth below the root and the path of ids from the root. People who have left stay under
+-- their last manager (is_active false), so the deals they closed still count for that team.
 create or replace macro team_members(root_id, as_of_date) as table
     with recursive
-    active_lines as (
-        select person_id, manager_id from lines_as_of(as_of_date) where is_active
+    lines as (
+        select person_id, manager_id, is_active from lines_as_of(as_of_date)
     ),
-    subtree(person_id, manager_id, depth, path) as (
-        select person_id, manager_id, 0, [person_id]
-        from active_lines
-        where person_id = root_id
+    subtree(person_id, manager_id, is_active, depth, path) as (
+        select person_id, manager_id, is_active, 0, [person_id]
+        from lines
+        where person_id = root_id and is_active
         union all
-        select l.person_id, l.manager_id, s.depth + 1, list_append(s.path, l.person_id)
-        from active_lines l
+        select l.person_id, l.manager_id, l.is_active, s.depth + 1,
+               list_append(s.path, l.person_id)
+        from lines l
         join subtree s on l.manager_id = s.person_id
         -- a cycle in bad data must not loop forever
         where not list_contains(s.path, l.person_id)
