@@ -61,10 +61,14 @@ with recursive lines as (
     where effective_date <= $as_of
     qualify row_number() over (partition by person_id order by effective_date desc) = 1
 ), team(person_id) as (
-    select $root union all select l.person_id from lines l join team t on l.manager_id = t.person_id
+    select $root
+    union all
+    select l.person_id from lines l join team t on l.manager_id = t.person_id
 )
 select sum(o.amount) filter (where o.is_won) as closed,
-       sum(o.amount) filter (where not o.is_closed and coalesce(o.forecast_category, s.forecast_category) = 'Commit') as commit_amount
+       sum(o.amount) filter (
+           where not o.is_closed
+             and coalesce(o.forecast_category, s.forecast_category) = 'Commit') as commit_amount
 from opportunities o left join stages s using (stage_name)
 where o.owner_id in (select person_id from team) and o.close_date between $start and $end
 """
@@ -120,7 +124,8 @@ def measure_size(opportunities: int, workdir: Path) -> list[dict]:
             and abs(f.total.closed_amount - (hand[0] or 0)) < 0.01)
     add("rollup: library (team forecast, whole company)", lib_ms,
         f"equal to pandas and hand query: {same}")
-    add("rollup: one hand-written DuckDB query", hand_ms, f"library / hand = {lib_ms / hand_ms:.1f}x")
+    add("rollup: one hand-written DuckDB query", hand_ms,
+        f"library / hand = {lib_ms / hand_ms:.1f}x")
     add("rollup: pandas", pandas_ms, f"pandas / library = {pandas_ms / lib_ms:.1f}x")
     if not same:
         raise SystemExit(f"library and pandas disagree at size {opportunities}")
@@ -159,7 +164,8 @@ def page_times(path: Path, size: int) -> list[dict]:
         periods = at.sidebar.selectbox(key="period_id")
         current = periods.value
         options = periods.options
-        other = options[max(0, options.index(next(o for o in options if o.startswith(current))) - 1)]
+        at_current = options.index(next(o for o in options if o.startswith(current)))
+        other = options[max(0, at_current - 1)]
         start = time.perf_counter()
         at.sidebar.selectbox(key="period_id").set_value(other.split()[0]).run()
         change = (time.perf_counter() - start) * 1000

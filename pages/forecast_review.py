@@ -24,6 +24,9 @@ st.subheader("Deals behind the numbers")
 shown = review.deals_behind(sel, f)
 widgets.downloads(shown, f"deals-{sel.root_id}-{sel.period.period_id}", key="deals")
 
+st.subheader("What moved")
+review.what_moved(sel)
+
 st.subheader("The call")
 review.the_call(sel, f)
 widgets.definitions(["closed", "commit_forecast", "best_case_forecast", "open_pipeline", "upside",

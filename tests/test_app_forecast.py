@@ -9,6 +9,11 @@ from apptest_helpers import metrics, open_app
 PAGE = "pages/forecast_review.py"
 
 
+def _frame_with(at, column):
+    """The shown table that has `column`."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _table(at):
     return at.dataframe[0].value.set_index("label")
 
@@ -44,7 +49,7 @@ def test_recording_a_call_shows_it_beside_the_system(tiny_db):
     at.button[0].click().run()  # the form's submit button
     assert not at.exception
     assert any("Call recorded" in s.value for s in at.success)
-    calls = at.dataframe[2].value.set_index("Person")
+    calls = _frame_with(at, "Person").set_index("Person")
     assert calls.loc["Vera VP", "Call: commit"] == "$1,250"
     assert calls.loc["Vera VP", "System commit"] == "$1,300"
     assert calls.loc["Vera VP", "Note"] == "=cmd|' /C calc'!A0 stays text"
@@ -56,3 +61,21 @@ def test_past_as_of_date_hides_the_call_form(tiny_db):
     at.sidebar.date_input(key="as_of_date").set_value(date(2026, 11, 13)).run()
     assert any("current week only" in i.value for i in at.info)
     assert _table(at).loc["Vera VP's team (total)", "best_case_forecast"] == 1100
+
+
+def test_what_moved_between_two_snapshots(tiny_db):
+    at = open_app(PAGE)
+    # live 2026-11-20 against the default: the last snapshot before that week, 2026-11-13
+    assert at.date_input(key="compare_from").value == date(2026, 11, 13)
+    at.selectbox(key="moved_bucket").set_value("Pulled in").run()
+    moved = _frame_with(at, "bucket")
+    assert moved.opportunity_id.tolist() == ["D7"]  # close date moved from January into Q4
+    assert moved.value.tolist() == [1000]
+    at.date_input(key="compare_from").set_value(date(2026, 10, 30)).run()
+    caption = next(c.value for c in at.caption if c.value.startswith("From"))
+    # Start on 2026-10-30: D2 200, D4 400, D5 500 (Q4, V's team); End now: D2 200, D3 300,
+    # D4 400, D6 50, D7 1000
+    assert "End $1.9K = Start $1.1K" in caption
+    assert "Created $350" in caption and "Pulled in $1.0K" in caption and "Lost $500" in caption
+
+

@@ -7,7 +7,17 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from forecast import accuracy, asof, calls, deals, hierarchy, overview, quality, rollup
+from forecast import (
+    accuracy,
+    asof,
+    calls,
+    deals,
+    hierarchy,
+    movement,
+    overview,
+    quality,
+    rollup,
+)
 from forecast.calendar import Period, fiscal_start_month, parse_period
 from forecast.ui.store import cursor
 
@@ -130,3 +140,16 @@ def accuracy_weeks(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
 def lock() -> calls.Lock:
     with cursor() as cur:
         return calls.lock_of(cur)
+
+
+@st.cache_data(**CACHE)
+def default_comparison(as_of_date: date) -> date:
+    with cursor() as cur:
+        return movement.default_comparison(cur, asof.resolve_as_of(cur, as_of_date)).requested
+
+
+@st.cache_data(**CACHE)
+def movement_between(root_id: str, period_id: str, t0_date: date, t1_date: date):
+    with cursor() as cur:
+        t0, t1 = movement.resolve_pair(cur, t0_date, t1_date)
+        return movement.movement(cur, root_id, period(period_id), t0, t1)

@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from forecast import calls, charts, deals, formatting, overview
+from forecast import calls, charts, deals, formatting, movement, movement_charts, overview
 from forecast.metrics import METRICS
 from forecast.ui import cached, widgets
 from forecast.ui.controls import Selection
@@ -147,3 +147,61 @@ def _call_form(sel: Selection, f: overview.TeamForecast) -> None:
 
 
 _RECORDED = "_call_recorded"
+
+
+KEY_T0, KEY_BUCKET = "compare_from", "moved_bucket"
+MOVED_COLUMNS = {
+    "opportunity_id": "Deal", "opportunity_name": "Name", "owner_name": "Owner",
+    "bucket": "Bucket", "reason": "Why", "amount_t0": "Amount then", "amount_t1": "Amount now",
+    "value": "Contribution", "close_date_t0": "Close date then", "close_date_t1": "Close date now",
+    "category_t0": "Category then", "category_t1": "Category now",
+}
+
+
+def what_moved(sel: Selection) -> None:
+    """The waterfall between two dates, its deals, the category flow and the change per rep."""
+    try:
+        default_t0 = cached.default_comparison(sel.as_of_date)
+    except movement.MovementError as exc:
+        st.info(str(exc))
+        return
+    if st.session_state.get(KEY_T0) is None or st.session_state[KEY_T0] >= sel.as_of_date:
+        st.session_state[KEY_T0] = default_t0
+    t0 = st.date_input("Compare the pipeline on", key=KEY_T0, max_value=sel.as_of_date,
+                       help="Default: the last weekly snapshot before the week of the as-of "
+                       "date. The other end is the as-of date in the sidebar.")
+    try:
+        moved = cached.movement_between(sel.root_id, sel.period.period_id, t0, sel.as_of_date)
+    except movement.MovementError as exc:
+        st.warning(str(exc))
+        return
+    st.caption(f"From {moved.t0.describe()} to {moved.t1.describe()}. "
+               f"{moved.identity_text()}.")
+    event = st.plotly_chart(movement_charts.waterfall_figure(moved.bars), key="waterfall",
+                            on_select="rerun", selection_mode="points")
+    points = event.selection.points if event else []
+    if points and points[0].get("customdata"):
+        st.session_state[KEY_BUCKET] = points[0]["customdata"][0]
+    with st.expander("How deals are put in buckets"):
+        st.markdown(movement.PRECEDENCE)
+    buckets = [b for b in moved.bars.bucket]
+    bucket = st.selectbox("Deals in", buckets, key=KEY_BUCKET)
+    behind = moved.deals_behind(bucket)
+    st.dataframe(behind[list(MOVED_COLUMNS)], hide_index=True, column_config=MOVED_COLUMNS)
+    widgets.downloads(behind, f"moved-{bucket}-{sel.root_id}", key="moved")
+    left, right = st.columns(2)
+    left.plotly_chart(movement_charts.flow_heatmap(moved.flow), key="flow")
+    right.dataframe(_member_changes(moved.by_member), hide_index=True)
+
+
+def _member_changes(by_member: pd.DataFrame) -> pd.DataFrame:
+    money = formatting.currency_exact
+    return pd.DataFrame({
+        "Team member": by_member.label,
+        "Commit then": by_member.commit_forecast_t0.map(money),
+        "Commit now": by_member.commit_forecast_t1.map(money),
+        "Commit change": by_member.commit_forecast_change.map(money),
+        "Best case then": by_member.best_case_forecast_t0.map(money),
+        "Best case now": by_member.best_case_forecast_t1.map(money),
+        "Best case change": by_member.best_case_forecast_change.map(money),
+    })

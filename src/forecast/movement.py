@@ -1,0 +1,349 @@
+"""What moved since last week: the pipeline waterfall (bridge) of a team for a period.
+
+For a target period P, a team root R and two as-of points t0 < t1:
+
+- **Start** = the open pipeline at t0: open deals in an open category (Pipeline, Best Case,
+  Commit; never Omitted) whose close date falls in P, owned by someone in R's team *as the
+  hierarchy stood at t0*. **End** = the same at t1, with the team of t1. Start and End are the
+  `open_pipeline` of `forecast.overview.team_forecast` at t0 and t1 (to the cent).
+- Every deal in Start or End gets exactly one bucket (the rule is `PRECEDENCE`, shown in the
+  UI), and the bridge balances exactly, in value and in count:
+
+      End  = Start  + Created  + Pulled in  + Amount up - Amount down
+                    - Pushed out - Won  - Lost  - Other
+      End# = Start# + Created# + Pulled in#              - Pushed out# - Won# - Lost# - Other#
+
+  Precedence, for deals that fit two buckets (`PRECEDENCE` has the words the UI shows):
+  * in Start and End: the amount change t1 - t0 is Amount up or Amount down, nothing else;
+  * exits (in Start, not End), valued at the t0 amount: Won > Lost > Pushed out (close
+    date after P) > Other (close date before P or removed, owner left the team, Omitted,
+    deleted). Pushed out and cut -> Pushed out at t0; lost by a rep who left -> Lost;
+  * entries (in End, not Start), valued at the t1 amount: Created (absent from the t0 data)
+    > Pulled in (open at t0, close date outside P) > Other (owner joined the team,
+    reopened, was Omitted). Pulled in and raised -> Pulled in at t1.
+  Other is *net*: deals that left for another reason minus deals that joined for another
+  reason. The drill-down lists both, with `direction` 'out' or 'in'. In `bars`, `value` is the
+  signed contribution to End (so Other's value is in - out), which is what a waterfall draws.
+- **Counts**: Amount up and Amount down count the deals whose amount changed; those deals are
+  in both Start and End, so they are NOT part of the count identity (their `count_change`
+  is 0). Every other bucket's count moves End# by its deal count.
+- Amounts are added up in whole cents (each deal's amount rounded to the cent once), so the
+  identity holds exactly, not merely to floating-point tolerance.
+- A deal in neither Start nor End does not appear at all: in particular a deal *created and
+  won (or lost) between t0 and t1* was never in the open pipeline at either point. Its win
+  shows in the Closed amount, hence in the commit forecast change per member (`by_member`),
+  not in the Won bar.
+
+The set logic runs in DuckDB (sql/queries/movement_deals.sql: one row per deal in Start or
+End, classified); the bars and the category flow matrix are small sums of that frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+from forecast import asof, formatting, overview, queries
+from forecast.calendar import Period
+
+BUCKETS = ["Start", "Created", "Pulled in", "Amount up", "Amount down", "Pushed out", "Won",
+           "Lost", "Other", "End"]
+CHANGE_BUCKETS = BUCKETS[1:-1]
+OPEN_CATEGORIES = ["Pipeline", "Best Case", "Commit"]
+
+PRECEDENCE = (
+    "Each deal in Start or End is counted in exactly one bucket.\n"
+    "1. In Start and in End: the change of amount (t1 - t0) is Amount up or Amount down; "
+    "a deal whose amount did not change is not a movement, whatever else changed.\n"
+    "2. In Start, not in End (exits, valued at the t0 amount), first match wins: "
+    "Won (closed won by t1) > Lost (closed lost by t1) > Pushed out (close date moved after "
+    "the period) > Other (close date moved before the period or removed, owner no longer in "
+    "the team, set to Omitted, deal deleted).\n"
+    "3. In End, not in Start (entries, valued at the t1 amount), first match wins: "
+    "Created (absent from the t0 data, i.e. created after t0) > Pulled in (open at t0 with a "
+    "close date outside the period) > Other (owner joined the team, reopened, was Omitted).\n"
+    "Examples: pushed out and cut -> Pushed out at the t0 amount; pulled in and raised -> "
+    "Pulled in at the t1 amount; won at a new amount -> Won at the t0 amount; lost by a rep "
+    "who also left the team -> Lost; created and won between t0 and t1 -> in neither Start "
+    "nor End, so not in the bridge (its win is in the Closed amount).\n"
+    "Other is net (out minus in); the deal list shows both directions. Amount up/down counts "
+    "are deals whose amount changed and are not part of the count identity."
+)
+
+BUCKET_DESCRIPTIONS = {
+    "Start": "Open pipeline closing in the period at t0, team as of t0.",
+    "Created": "Deals that did not exist at t0 and are in the open pipeline at t1 (t1 amount).",
+    "Pulled in": "Open deals whose close date moved into the period from outside (t1 amount).",
+    "Amount up": "Deals in both Start and End whose amount rose (t1 - t0).",
+    "Amount down": "Deals in both Start and End whose amount fell (t0 - t1).",
+    "Pushed out": "Start deals whose close date moved after the period (t0 amount).",
+    "Won": "Start deals closed won by t1 (t0 amount).",
+    "Lost": "Start deals closed lost by t1 (t0 amount).",
+    "Other": "Net of deals leaving for another reason (owner left the team, deleted, close "
+             "date moved before the period, Omitted) and deals joining for another reason "
+             "(owner joined the team, reopened).",
+    "End": "Open pipeline closing in the period at t1, team as of t1.",
+}
+
+_SUBTRACTED = {"Amount down", "Pushed out", "Won", "Lost", "Other"}
+
+FLOW_ROWS = [*OPEN_CATEGORIES, "New"]
+FLOW_COLUMNS = [*OPEN_CATEGORIES, "Won", "Lost", "Pushed", "Other"]
+_EXIT_COLUMN = {"Won": "Won", "Lost": "Lost", "Pushed out": "Pushed", "Other": "Other"}
+
+MEMBER_METRICS = ["commit_forecast", "best_case_forecast", "open_pipeline"]
+
+
+class MovementError(ValueError):
+    """Two as-of points that cannot be compared; the message says why and what to pick."""
+
+
+@dataclass(frozen=True, eq=False)
+class Movement:
+    """The bridge from t0 to t1. Frames (all plain pandas, never mutated here):
+
+    - bars: one row per bucket in BUCKETS order: bucket, measure ('absolute' for Start and
+      End, 'relative' otherwise), value (signed contribution; Start/End: their totals),
+      value_cents (the same in whole cents, what the identity is checked on), inflow and
+      outflow (the positive and negative parts, e.g. Other's joined and left), deal_count
+      (deals behind the bar), count_change (signed contribution to End#; 0 for Amount up/down).
+    - deals: one row per deal in Start or End: opportunity_id, opportunity_name, owner_id,
+      owner_name, member_id (R's direct report it rolls up to, at t1 if in End else at t0),
+      bucket ('Unchanged' for a deal in both with the same amount: not a movement), direction
+      ('out', 'in', 'change'), reason (for Other, Pulled in, Pushed out), is_in_start,
+      is_in_end, amount_t0, amount_t1, value (signed contribution), value_cents, start_cents,
+      end_cents, close_date_t0/t1, category_t0/t1, stage_t0/t1, owner_id_t0/t1.
+    - flow: category at t0 (FLOW_ROWS; 'New' = not in Start) x category at t1 (FLOW_COLUMNS;
+      Won/Lost/Pushed/Other = the exit bucket), every cell present: deal_count, amount_t0
+      (what the cell held in Start), amount_t1 (what it holds in End) and amount (amount_t1
+      for the open columns, amount_t0 for the exit columns, as valued in the bridge).
+    - by_member: one row per direct report of R (and R's own deals) at t0 or t1: commit
+      forecast, best case forecast and open pipeline at t0 and t1 and the change; a member
+      not in the team at one point counts 0 there (is_in_team_t0/t1 say which).
+    """
+
+    root_id: str
+    period: Period
+    t0: asof.AsOf
+    t1: asof.AsOf
+    bars: pd.DataFrame
+    deals: pd.DataFrame
+    flow: pd.DataFrame
+    by_member: pd.DataFrame
+
+    def identity_holds(self) -> bool:
+        """End = Start + the signed buckets, exactly in cents and in count."""
+        bars = self.bars.set_index("bucket")
+        before_end = ["Start", *CHANGE_BUCKETS]
+        value_ok = int(bars.value_cents[before_end].sum()) == int(bars.value_cents["End"])
+        count_ok = int(bars.count_change[before_end].sum()) == int(bars.count_change["End"])
+        return value_ok and count_ok
+
+    def deals_behind(self, bucket: str) -> pd.DataFrame:
+        """The deals a bar stands for (Start and End: every deal in that set)."""
+        if bucket not in BUCKETS:
+            raise KeyError(f"'{bucket}' is not a bucket; pick one of {', '.join(BUCKETS)}.")
+        if bucket == "Start":
+            return self.deals[self.deals.is_in_start]
+        if bucket == "End":
+            return self.deals[self.deals.is_in_end]
+        return self.deals[self.deals.bucket == bucket]
+
+    def touched(self) -> pd.DataFrame:
+        """The deals that moved: every deal except those in both sets at the same amount."""
+        return self.deals[self.deals.bucket != "Unchanged"]
+
+    def identity_text(self) -> str:
+        """'End $8.7K = Start $13.6K + Created $900 ...', the formula with its numbers."""
+        bars = self.bars.set_index("bucket")
+        parts = [f"Start {formatting.currency(bars.value['Start'])}"]
+        for bucket in CHANGE_BUCKETS:
+            value = float(bars.value[bucket])
+            sign = "-" if value < 0 or (value == 0 and bucket in _SUBTRACTED) else "+"
+            parts.append(f"{sign} {bucket} {formatting.currency(abs(value))}")
+        return f"End {formatting.currency(bars.value['End'])} = " + " ".join(parts)
+
+
+# ---- validation -------------------------------------------------------------------------
+
+
+def _snapshot_exists(con: duckdb.DuckDBPyConnection, day: date) -> bool:
+    found = con.execute("select 1 from snapshots where snapshot_date = $d", {"d": day})
+    return bool(found.fetchall())
+
+
+def _check_points(con: duckdb.DuckDBPyConnection, t0: asof.AsOf, t1: asof.AsOf) -> None:
+    first, _ = asof.snapshot_range(con)
+    if first is None:
+        raise MovementError(
+            "There is no history yet: no weekly snapshot has been taken, so there is nothing "
+            "to compare with. Take a snapshot and compare again next week.")
+    if t0.requested >= t1.requested:
+        raise MovementError(
+            f"The comparison date ({t0.requested:%Y-%m-%d}) must be before the as-of date "
+            f"({t1.requested:%Y-%m-%d}).")
+    if t0.requested < first or t0.effective_date < first:
+        raise MovementError(
+            f"There is no history before {first:%Y-%m-%d}, the first weekly snapshot; "
+            f"compare with a date on or after it.")
+    if t0.is_live:
+        raise MovementError(
+            f"{t0.requested:%Y-%m-%d} resolves to the latest data, so there is nothing newer "
+            "to compare it with; pick a comparison date covered by a weekly snapshot.")
+    for point in (t0, t1):
+        if point.snapshot_date is not None and not _snapshot_exists(con, point.snapshot_date):
+            raise MovementError(f"There is no weekly snapshot of {point.snapshot_date:%Y-%m-%d}.")
+    if t1.snapshot_date is not None and t1.snapshot_date <= t0.snapshot_date:
+        raise MovementError(
+            f"{t0.requested:%Y-%m-%d} and {t1.requested:%Y-%m-%d} both resolve to the weekly "
+            f"snapshot of {t0.snapshot_date:%Y-%m-%d}; pick a comparison date before it.")
+
+
+def _check_root(con: duckdb.DuckDBPyConnection, root_id: str, point: asof.AsOf) -> None:
+    day = point.effective_date
+    [(found,)] = con.execute(
+        "select count(*) from team_members($root, $d)", {"root": root_id, "d": day}
+    ).fetchall()
+    if not found:
+        raise MovementError(
+            f"'{root_id}' is not an active person in the hierarchy on {day:%Y-%m-%d}; "
+            "pick a team that existed at both dates.")
+
+
+def resolve_pair(
+    con: duckdb.DuckDBPyConnection, day0: date, day1: date, today: date | None = None
+) -> tuple[asof.AsOf, asof.AsOf]:
+    """The as-of points for comparing `day0` with `day1`; MovementError if they cannot be."""
+    try:
+        return (asof.resolve_as_of(con, day0, today=today),
+                asof.resolve_as_of(con, day1, today=today))
+    except asof.AsOfError as exc:
+        raise MovementError(str(exc)) from exc
+
+
+def default_comparison(con: duckdb.DuckDBPyConnection, t1: asof.AsOf) -> asof.AsOf:
+    """The last weekly snapshot before the (Monday-based) week of t1's effective date."""
+    day = t1.effective_date
+    monday = day - timedelta(days=day.weekday())
+    [(snap,)] = con.execute(
+        "select max(snapshot_date) from snapshots where snapshot_date < $d", {"d": monday}
+    ).fetchall()
+    if snap is None:
+        raise MovementError(
+            f"There is no weekly snapshot before the week of {monday:%Y-%m-%d} to compare "
+            f"{day:%Y-%m-%d} with.")
+    return asof.AsOf(snap, snap)
+
+
+# ---- the frames ---------------------------------------------------------------------------
+
+
+def _deal_frame(
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, t0: asof.AsOf, t1: asof.AsOf
+) -> pd.DataFrame:
+    """The classified deals, fetched through Arrow: a large team's bridge has 100k+ rows, and
+    that path converts them about ten times faster than `.df()`."""
+    params = dict(
+        root_id=root_id, start=period.start_date, end=period.end_date,
+        snap_t0=t0.snapshot_date, team_t0=t0.effective_date,
+        snap_t1=t1.snapshot_date, team_t1=t1.effective_date,
+    )
+    # con.sql() refuses to start while an execute() result is unfinished (a fetchone() leaves
+    # one); execute() would silently drop it, complete() does the same explicitly.
+    con.complete()
+    table = con.sql(queries.sql("movement_deals"), params=params).to_arrow_table()
+    return table.to_pandas(date_as_object=False)
+
+
+def _bar(bucket: str, cents: int, inflow: int, outflow: int, deals: int, change: int) -> dict:
+    measure = "absolute" if bucket in ("Start", "End") else "relative"
+    return {"bucket": bucket, "measure": measure, "value": cents / 100, "value_cents": cents,
+            "inflow": inflow / 100, "outflow": outflow / 100, "deal_count": deals,
+            "count_change": change}
+
+
+def bars_from_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """The waterfall bars (see Movement.bars) summed from the classified deals.
+
+    A deal's count contribution follows its direction: 'in' adds one to End#, 'out' takes
+    one away, 'change' (Amount up/down, in both sets) leaves End# alone."""
+    cents = deals.value_cents
+    parts = pd.DataFrame({
+        "bucket": deals.bucket, "cents": cents,
+        "inflow": cents.clip(lower=0), "outflow": (-cents).clip(lower=0),
+        "count_change": (deals.direction == "in").astype("int64")
+                        - (deals.direction == "out").astype("int64"),
+    })
+    sums = parts.groupby("bucket").agg(
+        cents=("cents", "sum"), inflow=("inflow", "sum"), outflow=("outflow", "sum"),
+        deals=("cents", "size"), count_change=("count_change", "sum"),
+    ).reindex(CHANGE_BUCKETS, fill_value=0)
+    n_start, n_end = int(deals.is_in_start.sum()), int(deals.is_in_end.sum())
+    rows = [_bar("Start", int(deals.start_cents.sum()), 0, 0, n_start, n_start)]
+    rows += [_bar(bucket, int(r.cents), int(r.inflow), int(r.outflow), int(r.deals),
+                  int(r.count_change)) for bucket, r in sums.iterrows()]
+    rows.append(_bar("End", int(deals.end_cents.sum()), 0, 0, n_end, n_end))
+    bars = pd.DataFrame(rows)
+    return bars.assign(description=bars.bucket.map(BUCKET_DESCRIPTIONS))
+
+
+def flow_from_deals(deals: pd.DataFrame) -> pd.DataFrame:
+    """Category at t0 x category at t1 (see Movement.flow), every cell present."""
+    row = deals.category_t0.where(deals.is_in_start, "New")
+    column = deals.category_t1.where(deals.is_in_end, deals.bucket.map(_EXIT_COLUMN))
+    cells = pd.DataFrame({"category_t0": row, "category_t1": column,
+                          "start_cents": deals.start_cents, "end_cents": deals.end_cents})
+    sums = cells.groupby(["category_t0", "category_t1"]).agg(
+        deal_count=("start_cents", "size"), start_cents=("start_cents", "sum"),
+        end_cents=("end_cents", "sum"))
+    grid = pd.MultiIndex.from_product([FLOW_ROWS, FLOW_COLUMNS],
+                                      names=["category_t0", "category_t1"])
+    flow = sums.reindex(grid, fill_value=0).reset_index()
+    is_open = flow.category_t1.isin(OPEN_CATEGORIES)
+    cents = flow.end_cents.where(is_open, flow.start_cents)
+    return pd.DataFrame({
+        "category_t0": flow.category_t0, "category_t1": flow.category_t1,
+        "deal_count": flow.deal_count.astype("int64"), "amount": cents / 100,
+        "amount_t0": flow.start_cents / 100, "amount_t1": flow.end_cents / 100,
+    })
+
+
+def _member_side(f: overview.TeamForecast, suffix: str) -> pd.DataFrame:
+    side = f.rows.set_index("member_id")[["name", "is_own_deals", *MEMBER_METRICS]]
+    return side.rename(columns={m: f"{m}_{suffix}" for m in MEMBER_METRICS})
+
+
+def members_change(before: overview.TeamForecast, after: overview.TeamForecast) -> pd.DataFrame:
+    """Commit / best case forecast and open pipeline per direct report at t0 and t1."""
+    a, b = _member_side(before, "t0"), _member_side(after, "t1")
+    both = a.drop(columns=["name", "is_own_deals"]).join(
+        b.drop(columns=["name", "is_own_deals"]), how="outer")
+    names = pd.concat([b[["name", "is_own_deals"]], a[["name", "is_own_deals"]]])
+    names = names[~names.index.duplicated()]
+    out = names.join(both)
+    out["is_in_team_t0"] = out.index.isin(a.index)
+    out["is_in_team_t1"] = out.index.isin(b.index)
+    for metric in MEMBER_METRICS:
+        out[[f"{metric}_t0", f"{metric}_t1"]] = out[[f"{metric}_t0", f"{metric}_t1"]].fillna(0.0)
+        out[f"{metric}_change"] = out[f"{metric}_t1"] - out[f"{metric}_t0"]
+    out["label"] = out.name.where(~out.is_own_deals.astype(bool), out.name + " (own deals)")
+    out = out.reset_index().sort_values(["is_own_deals", "name"], ascending=[False, True])
+    return out.reset_index(drop=True)
+
+
+def movement(
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, t0: asof.AsOf, t1: asof.AsOf
+) -> Movement:
+    """What moved in `root_id`'s open pipeline for `period` between t0 and t1."""
+    _check_points(con, t0, t1)
+    _check_root(con, root_id, t0)
+    _check_root(con, root_id, t1)
+    deals = _deal_frame(con, root_id, period, t0, t1)
+    by_member = members_change(overview.team_forecast(con, root_id, period, t0),
+                               overview.team_forecast(con, root_id, period, t1))
+    return Movement(root_id=root_id, period=period, t0=t0, t1=t1,
+                    bars=bars_from_deals(deals), deals=deals, flow=flow_from_deals(deals),
+                    by_member=by_member)
