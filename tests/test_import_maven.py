@@ -1,4 +1,4 @@
-"""The Maven Analytics CRM sample in /work/shared/datasets/maven_crm (8,800 deals)."""
+"""The Maven Analytics CRM sample shipped in data/samples/maven_crm (8,800 deals)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from forecast import importing
 
-MAVEN = Path("/work/shared/datasets/maven_crm")
+MAVEN = Path(__file__).resolve().parents[1] / "data" / "samples" / "maven_crm"
 pytestmark = pytest.mark.skipif(not MAVEN.is_dir(), reason="Maven sample not available")
 
 

@@ -5,7 +5,9 @@
 -- The owner of a lead journey is the lead's owner (who was handed the lead); of a direct deal
 -- the deal's owner. value_usd = the deal amount once the journey has an opportunity, else the
 -- average won deal size of its deal type (company-wide, deals won by the as-of date; the
--- overall average when the type is unknown or has no won deal).
+-- overall average when the type is unknown or has no won deal). split_value is the column
+-- $dimension names ('source', 'segment', 'deal_type', 'team' = the root's direct report the
+-- owner rolls up to, 'rep' = the owner; anything else = 'All').
 create or replace temp table funnel_journeys as
 with params as (
     select ($as_of_date::date + interval 1 day)::timestamp as cut_at
@@ -93,7 +95,7 @@ in_team as (
     cross join params p
     join team t on t.person_id = u.owner_id
 ),
-final as (
+named as (
     select i.journey_id, i.journey_kind, i.lead_id,
            if(i.has_opportunity, i.opportunity_id, null) as opportunity_id,
            i.owner_id, i.member_id,
@@ -118,5 +120,18 @@ final as (
     left join won_size_by_type bt on bt.deal_type = i.deal_type
     left join people owner on owner.person_id = i.owner_id
     left join people member on member.person_id = i.member_id
+),
+final as (
+    -- the split column comes from a fixed list; anything else is no split
+    select *,
+           case $dimension
+               when 'source' then source
+               when 'segment' then segment
+               when 'deal_type' then deal_type
+               when 'team' then member_name
+               when 'rep' then owner_name
+               else 'All'
+           end as split_value
+    from named
 )
 select * from final

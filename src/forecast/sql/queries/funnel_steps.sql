@@ -11,7 +11,9 @@
 -- is_required: the step is part of the strict chain. A step is left out of it when no
 -- journey that reached it went on to a later step (the data records who sits in it, not who
 -- passed through it, e.g. a current stage without stage history); the first and last steps
--- always count. is_strict: the journey reached every required step before this one.
+-- always count. is_strict: the journey reached every required step before this one, where
+-- the required stages before a deal's first recorded stage count as reached (a deal may
+-- enter the pipeline at any stage; skipping a stage after entering is a skip).
 create or replace temp table funnel_steps as
 with params as (
     select ($as_of_date::date + interval 1 day)::timestamp as cut_at
@@ -68,9 +70,9 @@ reached as (
 ),
 last_activity as (
     -- the latest dated step, or stage change (a deal going back a stage counts), per journey
-    select journey_id, max(at) as last_at
+    select journey_id, max(activity_at) as last_at
     from (
-        select journey_id, entered_at as at from reached
+        select journey_id, entered_at as activity_at from reached
         union all
         select j.journey_id, e.entered_at
         from funnel_journeys j
@@ -94,7 +96,7 @@ exits as (
                 else a.last_at end as entered_at
     from funnel_journeys j
     cross join params p
-    left join last_activity a using (journey_id)
+    join last_activity a using (journey_id)  -- journeys that reached no step have no exit
 ),
 catalog as (
     select step_key, step_order,
@@ -117,17 +119,33 @@ required_ranked as (
     select *,
            count(*) filter (where is_required) over (
                order by step_order rows between unbounded preceding and 1 preceding
-           ) as required_before
+           ) as required_before,
+           count(*) filter (where is_required and step_order between 10 and 999) over (
+               order by step_order rows between unbounded preceding and 1 preceding
+           ) as required_stages_before
     from required
+),
+entry as (
+    -- the first open stage the deal is recorded in: where it entered the pipeline
+    select journey_id, min(step_order) filter (where step_order between 10 and 999)
+               as first_stage_order
+    from reached
+    group by journey_id
 ),
 flagged as (
     select r.journey_id, r.step_key, r.step_order, r.entered_at, q.is_required,
            coalesce(count(*) filter (where q.is_required) over (
                partition by r.journey_id order by r.step_order
                rows between unbounded preceding and 1 preceding), 0)
+           -- required stages before the deal's entry stage count as passed
+           + case when e.first_stage_order is null or r.step_order < e.first_stage_order
+                  then q.required_stages_before
+                  else qf.required_stages_before end
                = q.required_before as is_strict
     from reached r
     join required_ranked q using (step_key)
+    join entry e using (journey_id)
+    left join required_ranked qf on qf.step_order = e.first_stage_order
 ),
 final as (
     select journey_id, 'step' as step_kind, step_key, step_order, entered_at, is_required,
