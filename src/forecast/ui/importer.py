@@ -104,11 +104,16 @@ def render() -> None:
                           help="The date the export speaks for: its snapshot gets this date.")
     pending = st.session_state.get("unknown_stages", [])
     mapping = _stage_mapping_form(pending) if pending else None
+    for result in st.session_state.pop(_RESULTS, []):
+        _show_result(result)
     if not files or not st.button("Import", type="primary", key="import_go"):
         return
     with tempfile.TemporaryDirectory() as tmp:
         results = _run_import(_save_uploads(files, Path(tmp)), kind, as_of, mapping)
     st.session_state["unknown_stages"] = sorted(
         {s for r in results for s in r.unknown_stages})
-    for result in results:
-        _show_result(result)
+    st.session_state[_RESULTS] = results
+    st.rerun()  # every table on the page now shows the imported data
+
+
+_RESULTS = "_import_results"
