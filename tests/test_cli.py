@@ -87,3 +87,18 @@ def test_rollup_report_with_depth(tiny_path, capsys):
     assert sorted(rows) == ["M1", "M2", "V"]
     assert (rows["V"]["rolled_up"], rows["V"]["effective"]) == (1230, 1250)
     assert rows["M1"]["adjustment_note"] == "hold M1 to R1's call"
+
+
+def test_db_option_before_or_after_the_command(tiny_path, capsys):
+    assert cli.main(["summary", "--db", str(tiny_path)]) == 0
+    assert "Live data as of 2026-11-20." in capsys.readouterr().out
+
+
+def test_demo_command_builds_and_refuses_to_overwrite(tmp_path, capsys):
+    path = tmp_path / "demo.duckdb"
+    assert cli.main(["demo", "--db", str(path), "--reps", "12", "--quarters", "2"]) == 0
+    con = db.connect(path)
+    assert con.execute("select count(*) > 100 from opportunities").fetchone() == (True,)
+    con.close()
+    assert cli.main(["demo", "--db", str(path)]) == 2
+    assert "use --force" in capsys.readouterr().out

@@ -36,28 +36,33 @@ def _date(text: str) -> date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="forecast", description=__doc__)
-    parser.add_argument("--db", type=Path, help=f"store path (default ${db.DB_PATH_ENV} or "
-                        f"{db.DEFAULT_DB_PATH})")
+    store = argparse.ArgumentParser(add_help=False)
+    # accepted before or after the command; SUPPRESS keeps the later one from resetting it
+    store.add_argument("--db", type=Path, default=argparse.SUPPRESS,
+                       help=f"store path (default ${db.DB_PATH_ENV} or {db.DEFAULT_DB_PATH})")
+    parser = argparse.ArgumentParser(prog="forecast", description=__doc__, parents=[store])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="build the demo company into the store")
+    def command(name: str, **kwargs) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[store], **kwargs)
+
+    demo = command("demo", help="build the demo company into the store")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--reps", type=int, default=120)
     demo.add_argument("--quarters", type=int, default=9)
     demo.add_argument("--force", action="store_true", help="replace an existing store file")
 
-    imp = sub.add_parser("import", help="import CSV exports (or a Maven sample folder)")
+    imp = command("import", help="import CSV exports (or a Maven sample folder)")
     imp.add_argument("paths", nargs="+", type=Path)
     imp.add_argument("--kind", help="format; detected from the header when left out")
     imp.add_argument("--as-of", type=_date, help="date the export speaks for (default today)")
 
-    snap = sub.add_parser("snapshot", help="record the live deals as a weekly snapshot")
+    snap = command("snapshot", help="record the live deals as a weekly snapshot")
     snap.add_argument("--date", type=_date, default=None, help="snapshot date (default today)")
 
-    sub.add_parser("summary", help="what the store holds, and the top team's forecast")
+    command("summary", help="what the store holds, and the top team's forecast")
 
-    report = sub.add_parser("report", help="a page's numbers, for scripts")
+    report = command("report", help="a page's numbers, for scripts")
     report.add_argument("report", choices=sorted(REPORTS))
     report.add_argument("--period", help="e.g. 2026-Q4 (default: the as-of date's quarter)")
     report.add_argument("--team", help="person id at the top of the team (default: the top)")
@@ -72,28 +77,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _store_path(args) -> Path:
+    return Path(getattr(args, "db", None) or db.db_path())
+
+
 def _open(args) -> duckdb.DuckDBPyConnection:
-    return db.connect(args.db or db.db_path())
+    return db.connect(_store_path(args))
 
 
 def cmd_demo(args) -> int:
     from forecast import demo
 
-    path = Path(args.db or db.db_path())
-    if path.exists():
-        if not args.force:
-            print(f"{path} exists; use --force to replace it with a new demo company.")
-            return EXIT_USER_ERROR
-        path.unlink()
-        Path(f"{path}.wal").unlink(missing_ok=True)
-    con = db.connect(path)
+    path = _store_path(args)
+    if path.exists() and not args.force:
+        print(f"{path} exists; use --force to replace it with a new demo company.")
+        return EXIT_USER_ERROR
+    # built beside the target and moved into place at the end, so an interrupted build never
+    # leaves a half-made store where the app would find it
+    building = path.with_name(path.name + ".building")
+    building.unlink(missing_ok=True)
+    con = db.connect(building)
 
     def progress(fraction: float, message: str) -> None:
         print(f"  {fraction:4.0%}  {message}", file=sys.stderr)
 
-    summary = demo.build_demo(con, seed=args.seed, reps=args.reps, quarters=args.quarters,
-                              progress=progress)
-    con.close()
+    try:
+        summary = demo.build_demo(con, seed=args.seed, reps=args.reps, quarters=args.quarters,
+                                  progress=progress)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    Path(f"{path}.wal").unlink(missing_ok=True)
+    building.replace(path)
     print(f"Demo company written to {path}: {summary}")
     return 0
 
