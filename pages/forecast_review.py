@@ -14,9 +14,9 @@ cumulative = not st.toggle("Single-category view", key="single_category",
                            "column holds only its own category.")
 widgets.metric_row({"closed": f.total.closed_amount, "commit_forecast": f.total.commit_forecast,
                     "best_case_forecast": f.total.best_case_forecast,
-                    "upside": f.total.upside, "quota": f.total.quota_amount,
-                    "attainment": f.total.attainment, "gap_to_quota": f.total.gap_to_quota,
-                    "coverage": f.total.coverage})
+                    "upside": f.total.upside})
+widgets.metric_row({"quota": f.total.quota_amount, "attainment": f.total.attainment,
+                    "gap_to_quota": f.total.gap_to_quota, "coverage": f.total.coverage})
 table = review.commit_vs_upside(sel, f, cumulative)
 widgets.downloads(table, f"forecast-{sel.root_id}-{sel.period.period_id}", key="forecast")
 

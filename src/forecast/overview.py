@@ -84,6 +84,8 @@ def team_forecast(
         snap=when.snapshot_date, start=period.start_date, end=period.end_date,
         period_id=period.period_id,
     )
+    counts = raw[["closed_count", "commit_count", "best_case_count", "pipeline_count"]].sum(axis=1)
+    raw = raw[~(raw.is_own_deals & (counts == 0))].reset_index(drop=True)  # a manager with no deals
     team_quota = _team_quota(con, root_id, period.period_id, when.effective_date)
     below = raw.loc[~raw.is_own_deals, "quota_amount"]
     quota_below = float(below.sum()) if below.notna().any() else float("nan")

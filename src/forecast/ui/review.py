@@ -66,8 +66,8 @@ def deals_behind(sel: Selection, f: overview.TeamForecast) -> pd.DataFrame:
         found, None if member == ALL_TEAM else [member],
         None if column == "all" else overview.CATEGORIES_BEHIND[column])
     st.caption(f"{len(shown):,} deals, {formatting.currency_exact(shown.amount.sum())}. "
-               "Risk flags: " + "; ".join(f"**{label}**: {why}"
-                                          for label, why in deals.RISK_FLAGS.values()))
+               "Risk flags: " + " ".join(f"**{label}**: {why}"
+                                         for label, why in deals.RISK_FLAGS.values()))
     st.dataframe(shown[list(DEAL_COLUMNS)], hide_index=True, column_config={
         **DEAL_COLUMNS, "amount": st.column_config.NumberColumn("Amount", format="dollar")})
     return shown
