@@ -44,8 +44,9 @@ def test_this_and_last_week_with_stale_carry_forward(with_calls):
     assert calls.review_moment(date(2026, 11, 20), FRIDAY_5PM, monday, is_live=True) == monday
     moment = calls.review_moment(date(2026, 11, 20), FRIDAY_5PM, monday, is_live=False)
     assert moment == datetime(2026, 11, 20, 17, 0)
-    table = calls.this_and_last_week(with_calls, ["M1", "M2", "R1"], "2026-Q4", moment,
-                                     FRIDAY_5PM).set_index("person_id")
+    table = calls.this_and_last_week(with_calls, ["M1", "M2", "R1"], "2026-Q4",
+                                     date(2026, 11, 20), moment, FRIDAY_5PM
+                                     ).set_index("person_id")
     # M1: the 17:30 call of 2026-11-13 missed that week's lock, so it is this week's call
     assert table.loc["M1", ["commit_amount", "best_case_amount"]].tolist() == [320, 700]
     assert table.loc["M1", ["commit_amount_last_week", "best_case_amount_last_week"]].tolist() == [
@@ -85,3 +86,13 @@ def test_lock_setting_is_validated():
     assert calls.parse_lock("0 09:30").describe() == "Monday 09:30"
     with pytest.raises(calls.CallError):
         calls.parse_lock("Friday 5pm")
+
+
+def test_live_review_on_monday_keeps_fridays_calls_fresh(with_calls):
+    # the data speaks for Friday 2026-11-20; on Monday the week under review is still the one
+    # of the as-of date, so M1's call of 2026-11-13 17:30 is this week's and not stale
+    monday = datetime(2026, 11, 23, 9)
+    moment = calls.review_moment(date(2026, 11, 20), FRIDAY_5PM, monday, is_live=True)
+    table = calls.this_and_last_week(with_calls, ["M1"], "2026-Q4", date(2026, 11, 20), moment,
+                                     FRIDAY_5PM).set_index("person_id")
+    assert table.loc["M1", "commit_amount"] == 320 and not table.loc["M1", "is_stale"]

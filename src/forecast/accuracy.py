@@ -57,7 +57,8 @@ def accuracy_table(
     for period in periods:
         actual = actual_closed(con, root_id, period)
         moment = week_moment(period, week, lock)
-        standing = calls.calls_at(con, actual.person_id.tolist(), period.period_id, moment, lock)
+        standing = calls.calls_at(con, actual.person_id.tolist(), period.period_id, moment,
+                                  moment - timedelta(days=7))
         frames.append(_scored(standing, actual).assign(period_id=period.period_id))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -133,14 +133,18 @@ def _check_person(con: duckdb.DuckDBPyConnection, person_id: str) -> None:
 
 def calls_at(
     con: duckdb.DuckDBPyConnection, person_ids: list[str], period_id: str, moment: datetime,
-    lock: Lock,
+    stale_before: datetime,
 ) -> pd.DataFrame:
     """Each person's call standing at `moment` (latest at or before it), with `is_stale` when
-    it was made before the current call week began."""
-    week_start = week_lock(moment, lock) - timedelta(days=7)
+    it was made at or before `stale_before` (the start of the call week under review)."""
     found = queries.frame(con, "calls_at", people=person_ids, period_id=period_id, at=moment)
-    found["is_stale"] = found.submitted_at <= week_start
+    found["is_stale"] = found.submitted_at <= stale_before
     return found
+
+
+def week_start(as_of: date, lock: Lock) -> datetime:
+    """The lock that opened the call week of `as_of` (the previous week's lock)."""
+    return week_lock(datetime.combine(as_of, time(0)), lock) - timedelta(days=7)
 
 
 def review_moment(as_of: date, lock: Lock, now: datetime, is_live: bool) -> datetime:
@@ -152,14 +156,15 @@ def review_moment(as_of: date, lock: Lock, now: datetime, is_live: bool) -> date
 
 
 def this_and_last_week(
-    con: duckdb.DuckDBPyConnection, person_ids: list[str], period_id: str, moment: datetime,
-    lock: Lock,
+    con: duckdb.DuckDBPyConnection, person_ids: list[str], period_id: str, as_of: date,
+    moment: datetime, lock: Lock,
 ) -> pd.DataFrame:
-    """One row per person: the call standing at `moment` beside the one locked a week before
-    (NaN where a person has made no call)."""
-    last_lock = week_lock(moment, lock) - timedelta(days=7)
-    this = calls_at(con, person_ids, period_id, moment, lock)
-    last = calls_at(con, person_ids, period_id, last_lock, lock)
+    """One row per person: the call standing at `moment` beside the one locked the week
+    before the as-of date's call week (NaN where a person has made no call). A call is stale
+    when it was made before the week it stands for."""
+    opened = week_start(as_of, lock)
+    this = calls_at(con, person_ids, period_id, moment, opened)
+    last = calls_at(con, person_ids, period_id, opened, opened - timedelta(days=7))
     people = pd.DataFrame({"person_id": person_ids})
     both = this.merge(last, on="person_id", how="outer", suffixes=("", "_last_week"))
     return people.merge(both, on="person_id", how="left")

@@ -92,9 +92,11 @@ def _effective(nodes: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["own_closed", "own_commit", "own_best_case"]).reset_index()
 
 
-def _with_calls(con, nodes: pd.DataFrame, period: Period, moment: datetime, lock) -> pd.DataFrame:
+def _with_calls(con, nodes: pd.DataFrame, period: Period, when: AsOf, moment: datetime,
+                lock) -> pd.DataFrame:
     ids = nodes.person_id.tolist()
-    found = calls.calls_at(con, ids, period.period_id, moment, lock).rename(columns={
+    stale_before = calls.week_start(when.requested, lock)
+    found = calls.calls_at(con, ids, period.period_id, moment, stale_before).rename(columns={
         "commit_amount": "call_commit", "best_case_amount": "call_best_case",
         "note": "call_note", "submitted_at": "call_at", "is_stale": "call_is_stale"})
     adj = queries.frame(con, "adjustments_at", people=ids, period_id=period.period_id, at=moment)
@@ -121,7 +123,7 @@ def call_ladder(
         raise TeamError(f"'{root_id}' is not an active person in the hierarchy on "
                         f"{when.effective_date:%Y-%m-%d}.")
     nodes = _subtree_sums(own.assign(tree_order=range(len(own))))
-    nodes = _with_calls(con, nodes, period, moment, calls.lock_of(con))
+    nodes = _with_calls(con, nodes, period, when, moment, calls.lock_of(con))
     nodes = _effective(nodes)
     quota_below = nodes.groupby("manager_id").quota_amount.sum(min_count=1)
     nodes["quota_below"] = nodes.person_id.map(quota_below)

@@ -37,7 +37,8 @@ def _columns(measure: str) -> dict:
             f"Rolled up {label}", **money, help=METRICS["rolled_up_commit"].formula),
         "own_call": st.column_config.NumberColumn("Own call", **money,
                                                   help=METRICS["call_commit"].description),
-        "call_is_stale": "Stale call",
+        "call_is_stale": "Stale call", "call_note": "Call note",
+        "adjustment_note": "Adjustment note",
         "change_by_own_call": st.column_config.NumberColumn("Change by own call", **money),
         "manager_adjustment": st.column_config.NumberColumn(
             "Manager's adjustment", **money, help=METRICS["adj_commit"].description),
@@ -177,11 +178,12 @@ def trust(sel: Selection) -> None:
     if table.empty:
         st.info("No calls were made in those periods.")
         return
-    pct = st.column_config.NumberColumn(format="percent")
-    st.dataframe(accuracy.by_person(table), hide_index=True,
-                 column_config={"accuracy": pct, "bias": pct})
-    st.dataframe(accuracy.by_level(table), hide_index=True,
-                 column_config={"accuracy": pct, "bias": pct})
+    labels = {"name": "Person", "depth": "Level", "periods": "Periods", "people": "People",
+              "accuracy": widgets.column("accuracy"), "bias": widgets.column("bias")}
+    left, right = st.columns([2, 1])
+    left.dataframe(accuracy.by_person(table).drop(columns=["person_id"]), hide_index=True,
+                   column_config=labels)
+    right.dataframe(accuracy.by_level(table), hide_index=True, column_config=labels)
     st.plotly_chart(charts.accuracy_by_week_lines(cached.accuracy_weeks(sel.root_id, ended)),
                     key="accuracy_weeks")
 

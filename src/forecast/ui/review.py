@@ -79,7 +79,8 @@ def the_call(sel: Selection, f: overview.TeamForecast) -> None:
         lock = calls.lock_of(cur)
         moment = calls.review_moment(sel.as_of_date, lock, datetime.now(), f.as_of.is_live)
         people = [sel.root_id, *f.rows.loc[~f.rows.is_own_deals, "member_id"]]
-        table = calls.this_and_last_week(cur, people, sel.period.period_id, moment, lock)
+        table = calls.this_and_last_week(cur, people, sel.period.period_id, sel.as_of_date,
+                                         moment, lock)
     system = pd.concat([
         pd.DataFrame({"person_id": [sel.root_id], "system_commit": [f.total.commit_forecast],
                       "system_best_case": [f.total.best_case_forecast]}),
