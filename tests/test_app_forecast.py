@@ -79,3 +79,15 @@ def test_what_moved_between_two_snapshots(tiny_db):
     assert "Created $350" in caption and "Pulled in $1.0K" in caption and "Lost $500" in caption
 
 
+
+
+def test_changing_team_and_a_comparison_date_before_history(tiny_db):
+    at = open_app(PAGE)
+    at.sidebar.selectbox(key="team_id").set_value("M2").run()
+    table = _table(at)
+    assert table.loc["Rae Rep", "open_pipeline"] == 400  # D4
+    assert table.loc["Ray Rep", "commit_forecast"] == 1000  # D7
+    assert table.loc["Mia Manager's team (total)", "best_case_forecast"] == 1000
+    at.date_input(key="compare_from").set_value(date(2026, 9, 1)).run()
+    assert not at.exception
+    assert any("no history before 2026-10-30" in w.value.lower() for w in at.warning)
