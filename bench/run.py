@@ -134,7 +134,10 @@ def measure_size(opportunities: int, workdir: Path) -> list[dict]:
     ladder_ms, lad = timed(lambda: rollup.call_ladder(con, root, period, when, moment), repeat=3)
     add("call ladder, full hierarchy", ladder_ms, f"{len(lad.nodes):,} people")
     manager = lad.nodes.sort_values("team_size").iloc[-len(lad.nodes) // 20].person_id
-    deals_ms, found = timed(lambda: deals.deal_list(con, manager, period, when), repeat=3)
+    medians_ms, medians = timed(lambda: deals.stage_medians(con, day), repeat=3)
+    add("usual time in stage (company-wide, cached per as-of date)", medians_ms)
+    deals_ms, found = timed(lambda: deals.deal_list(con, manager, period, when, medians),
+                            repeat=3)
     add("deal list of a manager's team", deals_ms, f"{len(found):,} deals")
     _ = calls
     con.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 
@@ -22,13 +24,24 @@ RISK_FLAGS = {
 }
 
 
+def stage_medians(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
+    """The usual (median) days deals spend in each stage, from the stage history to `as_of`."""
+    return queries.frame(con, "stage_medians", as_of=as_of)
+
+
 def deal_list(
-    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf,
+    medians: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Every deal of the team closing in the period, as of `when`, with a `risks` column."""
+    """Every deal of the team closing in the period, as of `when`, with a `risks` column.
+    `medians` (from stage_medians) can be passed in when the caller has it cached."""
+    if medians is None:
+        medians = stage_medians(con, when.effective_date)
     deals = queries.frame(
         con, "deal_list", root_id=root_id, as_of=when.effective_date, snap=when.snapshot_date,
         start=period.start_date, end=period.end_date,
+        median_stages=medians.stage_name.tolist(),
+        median_days=medians.median_days.astype(float).tolist(),
     )
     flags = deals[list(RISK_FLAGS)].fillna(False).astype(bool)
     labels = [label for label, _ in RISK_FLAGS.values()]

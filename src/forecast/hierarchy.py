@@ -40,3 +40,14 @@ def default_root(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
         return None
     ranked = people.sort_values(["depth", "team_size"], ascending=[True, False])
     return str(ranked.iloc[0].person_id)
+
+
+def labels(people: pd.DataFrame) -> dict[str, str]:
+    """person_id -> "  Name, Title · team size", indented by depth (for pickers)."""
+    titles = people.title.where(people.title.notna() & (people.title != ""), None)
+    return {
+        pid: f"{'  ' * int(depth)}{name}{f', {title}' if title else ''} · {int(size)}"
+        for pid, depth, name, title, size in zip(
+            people.person_id, people.depth, people["name"], titles, people.team_size,
+            strict=True)
+    }

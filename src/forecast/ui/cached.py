@@ -43,6 +43,12 @@ def people(as_of_date: date) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
+def team_labels(as_of_date: date) -> dict[str, str]:
+    """Picker labels: indented by depth, with title and team size."""
+    return hierarchy.labels(people(as_of_date))
+
+
+@st.cache_data(**CACHE)
 def period(period_id: str) -> Period:
     with cursor() as cur:
         return parse_period(period_id, fiscal_start_month(cur))
@@ -105,7 +111,14 @@ def rejected_rows(import_id: str) -> pd.DataFrame:
 def deal_list(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
-        return deals.deal_list(cur, root_id, period(period_id), when)
+        return deals.deal_list(cur, root_id, period(period_id), when,
+                               stage_medians(when.effective_date))
+
+
+@st.cache_data(**CACHE)
+def stage_medians(as_of_date: date) -> pd.DataFrame:
+    with cursor() as cur:
+        return deals.stage_medians(cur, as_of_date)
 
 
 @st.cache_data(**CACHE)

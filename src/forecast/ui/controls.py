@@ -31,10 +31,6 @@ def _period_label(period_id: str) -> str:
     return f"{period_id}  ({p.start_date:%d %b %Y} – {p.end_date:%d %b %Y})"
 
 
-def _team_label(people, person_id: str) -> str:
-    row = people.set_index("person_id").loc[person_id]
-    title = f", {row.title}" if isinstance(row.title, str) and row.title else ""
-    return f"{'  ' * int(row.depth)}{row['name']}{title} · {int(row.team_size)}"
 
 
 def _keep(key: str) -> None:
@@ -81,7 +77,7 @@ def sidebar() -> Selection | None:
     )
     ids = people.person_id.tolist()
     st.sidebar.selectbox(
-        "Team", ids, format_func=lambda pid: _team_label(people, pid),
+        "Team", ids, format_func=cached.team_labels(as_of_date).get,
         **_bind(KEY_TEAM, ids[0], ids),
         help="Any person in the hierarchy: their own deals and everyone below them, with the "
         "reporting lines of the as-of date. The number after the name is the team size.",

@@ -64,9 +64,12 @@ def leads(root_id: str, period_id: str, as_of_date: date, view: str, dimension: 
 # ---- small pieces -------------------------------------------------------------------------
 
 
-def metric(name: str, value, label: str | None = None, container=st) -> None:
-    """A number with its formula and meaning behind the help icon."""
-    container.metric(label or METRICS[name].label, text(name, value), help=help_text(name))
+def metric(name: str, value, label: str | None = None, container=st,
+           note: str | None = None) -> None:
+    """A number with its formula and meaning behind the help icon; `note` is a grey line
+    under it (what the number is about)."""
+    container.metric(label or METRICS[name].label, text(name, value), help=help_text(name),
+                     delta=note, delta_color="off", delta_arrow="off")
 
 
 def _column(name: str, label: str | None = None):
@@ -77,7 +80,7 @@ def _column(name: str, label: str | None = None):
                                          help=f"{m.formula}. {m.description}")
 
 
-def controls(has_split_values: bool = True) -> tuple[str, str, str | None, str]:
+def controls() -> tuple[str, str, str | None, str]:
     """View, counting, split and leak reference, drawn above the sections."""
     left, middle, right, far = st.columns([2, 2, 2, 2])
     view = left.segmented_control(
@@ -93,7 +96,9 @@ def controls(has_split_values: bool = True) -> tuple[str, str, str | None, str]:
         format_func=lambda d: "No split" if d is None else funnel.DIMENSIONS[d])
     reference = far.segmented_control(
         "Leaks against", list(funnel_leaks.REFERENCES), default="benchmark",
-        key="funnel_reference", format_func=funnel_leaks.REFERENCES.get) or "benchmark"
+        key="funnel_reference",
+        format_func=lambda r: {"benchmark": "Benchmark", "past": "Best past"}[r],
+        help=" · ".join(funnel_leaks.REFERENCES.values())) or "benchmark"
     return view, counting, dimension, reference
 
 
@@ -111,16 +116,16 @@ def headline(rep: funnel_report.FunnelReport, counting: str, reference: str) -> 
         metric("funnel_entrants", total.entrants["won"], "Won", cols[1])
         metric("funnel_conv_cumulative", total.conv_cumulative["won"],
                f"{total.label[first]} → Won", cols[2])
-    against = "benchmark" if reference == "benchmark" else "best past quarter"
-    metric("funnel_leak_total", rep.leak_total(counting, reference),
-           f"Value lost in leaks (vs {against})", cols[3])
+    against = "vs benchmark" if reference == "benchmark" else "vs best past quarter"
+    metric("funnel_leak_total", rep.leak_total(counting, reference), "Lost in leaks",
+           cols[3], against)
     team = rep.team_leaks[rep.team_leaks.counting == counting]
     top = funnel_leaks.ranking(team, reference, top=1)
     name = "funnel_leak_benchmark" if reference == "benchmark" else "funnel_leak_past"
     if top.empty:
-        metric(name, 0.0, "Biggest leak: none", cols[4])
+        metric(name, 0.0, "Biggest leak", cols[4], "none")
     else:
-        metric(name, top.leak_usd.iloc[0], f"Biggest leak: {top.name.iloc[0]}", cols[4])
+        metric(name, top.leak_usd.iloc[0], "Biggest leak", cols[4], top.name.iloc[0])
 
 
 # ---- sections -----------------------------------------------------------------------------
@@ -136,6 +141,7 @@ def funnel_section(rep: funnel_report.FunnelReport, counting: str) -> None:
     split = rep.scope.dimension is not None
     steps = rep.steps(counting, split)
     chart = rep.steps(counting) if not split else steps
+    chart = chart[chart.is_required.astype(bool)]  # side steps are in the table only
     st.plotly_chart(funnel_charts.funnel_chart(chart, f"The funnel ({counting} counting)"),
                     key="funnel_chart")
     shown = steps[["split_value", "label", "entrants", "value_usd", "conv_next",
@@ -194,7 +200,7 @@ def speed_section(rep: funnel_report.FunnelReport) -> None:
         st.info("Speed to lead needs lead data (MQL times and first responses).")
         return
     s, total = rep.scope.settings, rep.speed.total
-    cols = st.columns(6)
+    cols = [*st.columns(3), *st.columns(3)]
     minutes = funnel_speed.minutes_text
     metric("funnel_share_fast", total.share_fast,
            f"Answered within {minutes(s.fast_minutes)}", cols[0])
@@ -293,7 +299,9 @@ def cohort_section(rep: funnel_report.FunnelReport, counting: str) -> None:
     if grid.empty or not grid[f"entrants_{counting}"].any():
         st.info("No journeys started in the twelve months up to the window's end.")
         return
-    st.plotly_chart(funnel_charts.cohort_heatmap(grid, f"conv_cum_{counting}"),
+    chain = set(rep.scope.catalog.step_key[rep.scope.catalog.is_required.astype(bool)])
+    st.plotly_chart(funnel_charts.cohort_heatmap(grid[grid.step_key.isin(chain)],
+                                                 f"conv_cum_{counting}"),
                     key="funnel_cohorts")
 
 

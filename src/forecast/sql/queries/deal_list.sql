@@ -1,5 +1,6 @@
 -- grain: one row per deal closing in [$start, $end] owned by $root_id's team as of $as_of,
 -- as the deal stood on $snap (null = live), with its history up to $as_of and risk flags.
+-- $median_stages / $median_days: the usual days in each stage (forecast.deals.stage_medians).
 with team as (
     select person_id, if(len(path) = 1, path[1], path[2]) as member_id
     from team_members($root_id, $as_of)
@@ -36,17 +37,9 @@ stage_entry as (
     group by e.opportunity_id
 ),
 stage_durations as (
-    select stage_name,
-           median(date_diff('day', entered_at, next_entered_at)) as median_days_in_stage
-    from (
-        select stage_name, entered_at,
-               lead(entered_at) over (partition by opportunity_id order by entered_at)
-                   as next_entered_at
-        from stage_events
-        where entered_at::date <= $as_of
-    )
-    where next_entered_at is not null
-    group by stage_name
+    -- the company-wide usual time in stage, computed once by stage_medians.sql
+    select unnest($median_stages::varchar[]) as stage_name,
+           unnest($median_days::double[]) as median_days_in_stage
 ),
 final as (
     select d.opportunity_id, d.member_id, o.opportunity_name, o.account_name, d.owner_id,

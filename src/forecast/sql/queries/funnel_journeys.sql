@@ -7,7 +7,9 @@
 -- average won deal size of its deal type (company-wide, deals won by the as-of date; the
 -- overall average when the type is unknown or has no won deal). split_value is the column
 -- $dimension names ('source', 'segment', 'deal_type', 'team' = the root's direct report the
--- owner rolls up to, 'rep' = the owner; anything else = 'All').
+-- owner rolls up to, 'rep' = the owner; anything else = 'All'). A lead's own facts (MQL,
+-- SRL, SQL times, first response, demo) are carried along, cut at the as-of date; the
+-- response time is first_response_minutes, else the minutes from MQL to first_response_at.
 create or replace temp table funnel_journeys as
 with params as (
     select ($as_of_date::date + interval 1 day)::timestamp as cut_at
@@ -62,7 +64,15 @@ lead_journeys as (
            coalesce(d.deal_type, l.deal_type) as deal_type,
            d.opportunity_id,
            coalesce(l.converted_at, d.created_at, d.first_event_at) as opp_at,
-           d.amount, d.won_at, d.lost_at
+           d.amount, d.won_at, d.lost_at,
+           l.lead_name, l.company, l.mql_at, l.srl_at, l.sql_at,
+           coalesce(l.first_response_at,
+                    l.mql_at + to_milliseconds((l.first_response_minutes * 60000)::bigint))
+               as response_at,
+           coalesce(l.first_response_minutes,
+                    date_diff('second', l.mql_at, l.first_response_at) / 60.0)
+               as response_minutes,
+           l.demo_booked_at, l.demo_no_show, l.touches
     from leads l
     cross join params p
     left join deal_facts d on d.opportunity_id = l.opportunity_id
@@ -74,7 +84,9 @@ direct_journeys as (
            null::timestamp as disqualified_at,
            d.lead_source as source, d.segment, d.deal_type, d.opportunity_id,
            coalesce(d.created_at, d.first_event_at) as opp_at,
-           d.amount, d.won_at, d.lost_at
+           d.amount, d.won_at, d.lost_at,
+           null, null, null::timestamp, null::timestamp, null::timestamp, null::timestamp,
+           null::double, null::timestamp, null::boolean, null::integer
     from deal_facts d
     cross join params p
     where not exists (select 1 from leads l where l.opportunity_id = d.opportunity_id)
@@ -113,7 +125,17 @@ named as (
            if(i.has_opportunity and i.won_at < p.cut_at, i.won_at, null) as won_at,
            if(i.has_opportunity and i.lost_at < p.cut_at, i.lost_at, null) as lost_at,
            if(not i.has_opportunity and i.disqualified_at < p.cut_at, i.disqualified_at, null)
-               as disqualified_at
+               as disqualified_at,
+           -- the lead's own facts, cut at the as-of date (touches has no date: latest count)
+           i.lead_name, i.company,
+           if(i.mql_at < p.cut_at, i.mql_at, null) as mql_at,
+           if(i.srl_at < p.cut_at, i.srl_at, null) as srl_at,
+           if(i.sql_at < p.cut_at, i.sql_at, null) as sql_at,
+           if(i.response_at < p.cut_at, i.response_at, null) as response_at,
+           if(i.response_at < p.cut_at, i.response_minutes, null) as response_minutes,
+           if(i.demo_booked_at < p.cut_at, i.demo_booked_at, null) as demo_booked_at,
+           if(i.demo_booked_at < p.cut_at, i.demo_no_show, null) as demo_no_show,
+           i.touches
     from in_team i
     cross join params p
     cross join won_size_overall wo

@@ -1,0 +1,222 @@
+"""Where the funnel leaks, and what each leak costs.
+
+**Transitions.** Each step of the funnel (`forecast.funnel`) is reached from the required
+step before it: entrants = journeys the view counts at the earlier step, converted = at the
+later one, rate = converted / entrants (the next-step conversion, in the chosen counting).
+The win rate is its own transition, per deal type: entrants = deals won + lost in the view,
+converted = won (DOMAIN: win rate by count = won / (won + lost)).
+
+**References.** The benchmark ranges of the settings: MQL -> SRL 20-40 %, SRL -> SQL
+80-90 % (only when the two steps are adjacent in this data's funnel), win rate 30 % for new
+business (hunters) and 75 % for existing customers (farmers). The company's own past: the
+best rate among the `past_quarters` fiscal quarters before the window, same view, same
+counting, same split value, among quarters with at least `min_past_entrants` entrants.
+
+**Leak value** = (reference rate - actual rate) x entrants x downstream value per converted
+entrant, only when the actual rate is below the reference (the benchmark's *low* end, or the
+best past quarter); otherwise 0. *Downstream value per converted entrant* of a step = won
+amount / resolved journeys (won, lost or disqualified) among every journey of the team that
+reached the step by the as-of date, in the same counting and split value (the whole team's
+when the split value has no resolved journey): what one more entrant is worth in won
+business. Journeys still open are left out so that young pipeline does not shrink it. For
+the win rate it is the average won deal size of the deal type.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from forecast import funnel, queries
+from forecast.calendar import fiscal_start_month, period_containing
+from forecast.funnel import Scope, Window
+
+REFERENCES = {
+    "benchmark": "Benchmark (low end of the range)",
+    "past": "Best past quarter",
+}
+WIN_PREFIX = "win:"
+
+
+def past_quarters(con: duckdb.DuckDBPyConnection, window: Window,
+                  count: int) -> dict[str, tuple[date, date]]:
+    """The `count` fiscal quarters that end before the window starts, most recent first."""
+    start_month = fiscal_start_month(con)
+    out: dict[str, tuple[date, date]] = {}
+    day = window.start - timedelta(days=1)
+    for _ in range(count):
+        q = period_containing(day, "quarter", start_month)
+        out[q.period_id] = (q.start_date, q.end_date)
+        day = q.start_date - timedelta(days=1)
+    return out
+
+
+def transitions(scope: Scope, deal_types: list[str]) -> pd.DataFrame:
+    """One row per transition: transition_key, from_key, to_key, label, bench_low,
+    bench_high (NaN = no benchmark), deal_type (win rows only)."""
+    s = scope.settings
+    bench = {("mql", "srl"): s.bench_mql_srl, ("srl", "sql"): s.bench_srl_sql}
+    rows = []
+    for row in scope.catalog.itertuples():
+        if pd.isna(row.prev_key) or not row.is_required:
+            continue
+        low, high = bench.get((row.prev_key, row.step_key), (np.nan, np.nan))
+        rows.append({"transition_key": f"{row.prev_key}>{row.step_key}",
+                     "from_key": row.prev_key, "to_key": row.step_key,
+                     "label": f"{scope.label(row.prev_key)} → {row.label}",
+                     "bench_low": low, "bench_high": high, "deal_type": None})
+    if scope.has("won"):
+        win_bench = {"new": s.bench_win_new, "existing": s.bench_win_existing}
+        for deal_type in deal_types:
+            low, high = win_bench.get(deal_type, (np.nan, np.nan))
+            rows.append({"transition_key": WIN_PREFIX + deal_type, "from_key": None,
+                         "to_key": "won",
+                         "label": f"Win rate ({_type_label(deal_type)})",
+                         "bench_low": low, "bench_high": high, "deal_type": deal_type})
+    return pd.DataFrame(rows, columns=["transition_key", "from_key", "to_key", "label",
+                                       "bench_low", "bench_high", "deal_type"])
+
+
+def _type_label(deal_type: str) -> str:
+    return "deal type unknown" if deal_type == "(none)" else deal_type
+
+
+def _step_rates(counts: pd.DataFrame, scope: Scope, counting: str,
+                trans: pd.DataFrame) -> pd.DataFrame:
+    """entrants / converted per window, split value and step transition."""
+    groups = counts[["window_id", "split_value"]].drop_duplicates()
+    table = funnel.step_table(counts, scope, groups)
+    steps = trans[trans.deal_type.isna()][["transition_key", "to_key"]]
+    merged = table.merge(steps, left_on="step_key", right_on="to_key")
+    return pd.DataFrame({"window_id": merged.window_id, "split_value": merged.split_value,
+                         "transition_key": merged.transition_key,
+                         "entrants": merged[f"prev_entrants_{counting}"],
+                         "converted": merged[f"entrants_{counting}"]})
+
+
+def _win_rates(counts: pd.DataFrame) -> pd.DataFrame:
+    closed = counts[counts.step_key.isin(["won", "lost"])]
+    wide = closed.pivot_table(index=["window_id", "split_value", "deal_type"],
+                              columns="step_key", values="entrants_any", aggfunc="sum",
+                              fill_value=0)
+    wide = wide.reindex(columns=["won", "lost"], fill_value=0).reset_index()
+    return pd.DataFrame({"window_id": wide.window_id, "split_value": wide.split_value,
+                         "transition_key": WIN_PREFIX + wide.deal_type,
+                         "entrants": wide.won + wide.lost, "converted": wide.won})
+
+
+def _per_entrant(frame: pd.DataFrame, keys: list[str], won: str, res: str) -> pd.DataFrame:
+    sums = frame.groupby(keys)[[won, res]].sum()
+    return (sums[won] / sums[res].where(sums[res] > 0)).rename("downstream_usd").reset_index()
+
+
+def _downstream(down: pd.DataFrame, counting: str, by: list[str]) -> pd.DataFrame:
+    """Downstream value per converted entrant per `by` + value_key: steps in `counting`, and
+    WIN_PREFIX + deal type for the win rate (won amount / won deals)."""
+    steps = _per_entrant(down, [*by, "step_key"], f"won_{counting}_usd", f"resolved_{counting}")
+    wins = _per_entrant(down[down.step_key == "won"], [*by, "deal_type"], "won_any_usd",
+                        "resolved_any")
+    return pd.concat([
+        steps.rename(columns={"step_key": "value_key"}),
+        wins.assign(value_key=WIN_PREFIX + wins.deal_type).drop(columns="deal_type"),
+    ], ignore_index=True)
+
+
+def leak_table(counts: pd.DataFrame, downstream: pd.DataFrame, scope: Scope,
+               current_id: str, past_ids: list[str], counting: str) -> pd.DataFrame:
+    """One row per split value and transition for the current window: entrants, converted,
+    rate, bench_low/high, best_past_rate (+ best_past_window), downstream_usd,
+    leak_vs_benchmark_usd, leak_vs_past_usd, is_below_benchmark. Leak values are NaN where
+    there is no reference or no downstream value; 0 where the rate meets the reference."""
+    deal_types = sorted(set(counts.deal_type[counts.step_key.isin(["won", "lost"])]))
+    trans = transitions(scope, deal_types)
+    rates = pd.concat([_step_rates(counts, scope, counting, trans), _win_rates(counts)],
+                      ignore_index=True)
+    rates["rate"] = funnel._ratio(rates.converted, rates.entrants)
+    current = rates[rates.window_id == current_id].drop(columns="window_id")
+    splits = sorted(set(counts.split_value[counts.window_id == current_id])) or ["All"]
+    grid = pd.MultiIndex.from_product([splits, trans.transition_key],
+                                      names=["split_value", "transition_key"]).to_frame(
+                                          index=False)
+    out = grid.merge(trans, on="transition_key").merge(
+        current, on=["split_value", "transition_key"], how="left")
+    out[["entrants", "converted"]] = out[["entrants", "converted"]].fillna(0).astype("int64")
+    out = out.merge(_best_past(rates, past_ids, scope.settings.min_past_entrants),
+                    on=["split_value", "transition_key"], how="left")
+    out["value_key"] = out.to_key.where(out.deal_type.isna(), out.transition_key)
+    team = _downstream(downstream, counting, []).rename(columns={"downstream_usd": "team_usd"})
+    out = out.merge(_downstream(downstream, counting, ["split_value"]),
+                    on=["split_value", "value_key"], how="left").merge(team, on="value_key",
+                                                                       how="left")
+    out["downstream_usd"] = out.downstream_usd.fillna(out.team_usd)
+    out["leak_vs_benchmark_usd"] = _leak(out.bench_low, out.rate, out.entrants,
+                                         out.downstream_usd)
+    out["leak_vs_past_usd"] = _leak(out.best_past_rate, out.rate, out.entrants,
+                                    out.downstream_usd)
+    out["is_below_benchmark"] = (out.rate < out.bench_low).fillna(False).astype(bool)
+    out["counting"] = counting
+    cols = ["counting", "split_value", "transition_key", "label", "from_key", "to_key",
+            "deal_type", "entrants", "converted", "rate", "bench_low", "bench_high",
+            "best_past_rate", "best_past_window", "downstream_usd", "leak_vs_benchmark_usd",
+            "leak_vs_past_usd", "is_below_benchmark"]
+    return out[cols]
+
+
+def _best_past(rates: pd.DataFrame, past_ids: list[str], min_entrants: int) -> pd.DataFrame:
+    past = rates[rates.window_id.isin(past_ids) & (rates.entrants >= max(min_entrants, 1))]
+    past = past.dropna(subset=["rate"])
+    if past.empty:
+        return pd.DataFrame(columns=["split_value", "transition_key", "best_past_rate",
+                                     "best_past_window"])
+    best = past.sort_values(["rate", "window_id"], ascending=[False, False]).drop_duplicates(
+        ["split_value", "transition_key"])
+    return best.rename(columns={"rate": "best_past_rate", "window_id": "best_past_window"})[
+        ["split_value", "transition_key", "best_past_rate", "best_past_window"]]
+
+
+def _leak(reference: pd.Series, rate: pd.Series, entrants: pd.Series,
+          downstream: pd.Series) -> pd.Series:
+    gap = (reference.astype(float) - rate.astype(float)).clip(lower=0)
+    return gap * entrants.astype(float) * downstream.astype(float)
+
+
+def ranking(leaks: pd.DataFrame, reference: str = "benchmark", top: int = 15) -> pd.DataFrame:
+    """The leaks with a value above 0 against `reference`, largest first (at most `top`),
+    with `leak_usd` and a `name` (transition, and split value when split)."""
+    if reference not in REFERENCES:
+        raise funnel.FunnelError(f"'{reference}' is not a reference; pick benchmark or past.")
+    column = "leak_vs_benchmark_usd" if reference == "benchmark" else "leak_vs_past_usd"
+    found = leaks[leaks[column] > 0].assign(leak_usd=lambda d: d[column])
+    name = found.label + (" · " + found.split_value if (found.split_value != "All").any()
+                          else "")
+    found = found.assign(name=name).sort_values(["leak_usd", "name"], ascending=[False, True])
+    return found.head(top).reset_index(drop=True)
+
+
+def both_countings(counts: pd.DataFrame, down: pd.DataFrame, scope: Scope,
+                   past_ids: list[str], *, whole_team: bool = False) -> pd.DataFrame:
+    """`leak_table` in each counting, stacked; `whole_team` folds the split values into one
+    ('All') first, so the rates are the team's, not a mix of its parts."""
+    if whole_team:
+        counts, down = counts.assign(split_value="All"), down.assign(split_value="All")
+    return pd.concat([leak_table(counts, down, scope, "current", past_ids, c)
+                      for c in funnel.COUNTINGS], ignore_index=True)
+
+
+def leaks(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, *,
+          whole_team: bool = False) -> pd.DataFrame:
+    """The leak table of `window` in both countings (see `leak_table`)."""
+    past = past_quarters(con, window, scope.settings.past_quarters)
+    windows = {"current": (window.start, window.last_day), **past}
+    counts = funnel.step_counts(con, scope, window.view, windows)
+    return both_countings(counts, downstream(con, scope), scope, list(past),
+                          whole_team=whole_team)
+
+
+def downstream(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Resolved journeys and won amount per split value, deal type and step, all time."""
+    funnel.ensure(con, scope)
+    return queries.frame(con, "funnel_downstream")
