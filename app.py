@@ -8,6 +8,7 @@ pages = st.navigation([
     st.Page("pages/overview_page.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/forecast_review.py", title="Forecast review", icon=":material/checklist:"),
     st.Page("pages/rollup_page.py", title="Rollup", icon=":material/account_tree:"),
+    st.Page("pages/funnel_page.py", title="Funnel", icon=":material/filter_alt:"),
     st.Page("pages/data_page.py", title="Data", icon=":material/database:"),
 ])
 

@@ -1,0 +1,170 @@
+"""AppTest: the Funnel page on funnel_company (every number worked out by hand in
+test_funnel.py and funnel_company's docstring), and on a store with opportunities but no
+leads. As of 2026-11-20, period 2026-Q4, team Vera VP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from forecast import db, funnel
+
+import funnel_company as fc
+from apptest_helpers import metrics, open_app
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/funnel_page.py"
+PAGE_LINE = 'st.Page("pages/funnel_page.py", title="Funnel", icon=":material/filter_alt:"),'
+
+
+def _store(tmp_path, monkeypatch, loader) -> Path:
+    path = tmp_path / "funnel.duckdb"
+    con = db.connect(path)
+    loader(con)
+    # past quarters count from one entrant on (the default of 20 is for real volumes)
+    funnel.save_setting(con, "min_past_entrants", "1")
+    con.close()
+    monkeypatch.setenv(db.DB_PATH_ENV, str(path))
+    monkeypatch.chdir(ROOT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    return path
+
+
+@pytest.fixture
+def funnel_db(tmp_path, monkeypatch):
+    yield _store(tmp_path, monkeypatch, fc.load)
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def opportunities_only_db(tmp_path, monkeypatch):
+    yield _store(tmp_path, monkeypatch, fc.load_opportunities_only)
+    st.cache_resource.clear()
+
+
+def _open(tmp_path: Path) -> AppTest:
+    """The app with the Funnel page: app.py itself once it lists the page, else a copy of it
+    with the page added, next to the real pages/ folder."""
+    text = (ROOT / "app.py").read_text("utf-8")
+    if PAGE in text:
+        return open_app(PAGE)
+    frame = tmp_path / "app"
+    frame.mkdir()
+    (frame / "pages").symlink_to(ROOT / "pages", target_is_directory=True)
+    marker = 'st.Page("pages/data_page.py"'
+    (frame / "app.py").write_text(text.replace(marker, f"{PAGE_LINE}\n    {marker}"), "utf-8")
+    at = AppTest.from_file(str(frame / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame(at: AppTest, column: str):
+    """The first table on the page that has `column`."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _note(at: AppTest, label: str) -> str:
+    """The grey line under a metric."""
+    return next(m.delta for m in at.metric if m.label == label)
+
+
+def _steps(at: AppTest):
+    return _frame(at, "conv_cumulative")
+
+
+def test_period_and_cohort_views_strict_and_any(funnel_db, tmp_path):
+    at = _open(tmp_path)
+    shown = metrics(at)
+    assert shown["MQL entrants"] == "8"
+    assert shown["Won"] == "1"
+    assert shown["MQL → Won"] == "12.5%"  # 1 of 8
+    # SRL -> SQL 400 + win rate of existing deals 4000
+    assert shown["Lost in leaks"] == "$4.4K"
+    assert (shown["Biggest leak"], _note(at, "Biggest leak")) == ("$4.0K", "Win rate (existing)")
+    assert list(_steps(at).entrants) == [8, 3, 2, 2, 2, 2, 1]
+    assert list(_steps(at).label) == ["MQL", "SRL", "SQL", "Opportunity", "Discovery",
+                                      "Proposal", "Won"]
+    # speed to lead: 1/8 within 5 min, 3/7 within 30 min, 5/7 within a day, median 30.5
+    assert shown["Answered within 5 min"] == "12.5%"
+    assert shown["Within SLA (30 min)"] == "42.9%"
+    assert shown["Within maximum (1 day)"] == "71.4%"
+    assert shown["Median first response"] == "30.5 min"
+    assert shown["No-show rate"] == "66.7%"
+    assert shown["Untouched leads"] == "2"
+    # the four V's of Q4: 5 x 16000/3 x 60 % / 47 days = $340/day
+    assert shown["Sales velocity"] == "$340/day"
+    assert shown["Velocity (cycle days)"] == "47.0 days"
+    assert any("every earlier step" in (m.help or "") for m in at.metric
+               if m.label == "MQL entrants")
+
+    at.segmented_control(key="funnel_counting").set_value("any").run()
+    shown = metrics(at)
+    assert (shown["Won"], shown["MQL → Won"]) == ("3", "37.5%")
+    assert list(_steps(at).entrants) == [8, 3, 3, 5, 5, 2, 3]
+
+    at.segmented_control(key="funnel_counting").set_value("strict").run()
+    at.segmented_control(key="funnel_view").set_value("cohort").run()
+    assert not at.exception
+    shown = metrics(at)
+    assert (shown["Won"], shown["MQL → Won"]) == ("0", "0.0%")
+    # SRL -> SQL 600 + existing win rate 6000
+    assert (shown["Lost in leaks"], _note(at, "Lost in leaks")) == ("$6.6K", "vs benchmark")
+    assert list(_steps(at).entrants) == [8, 2, 1, 1, 1, 1, 0]
+    assert any("cohort view: leads created 2026-10-01 – 2026-11-20" in c.value
+               for c in at.caption)
+
+
+def test_split_reference_and_drill_down(funnel_db, tmp_path):
+    at = _open(tmp_path)
+    at.segmented_control(key="funnel_view").set_value("cohort").run()
+    at.selectbox(key="funnel_split").set_value("source").run()
+    assert not at.exception
+    steps = _steps(at)
+    event = steps[steps.split_value == "Event"]
+    web = steps[steps.split_value == "Web"]
+    assert list(event.entrants) == [3, 1, 0, 0, 0, 0, 0]
+    assert list(web.entrants) == [5, 1, 1, 1, 1, 1, 0]
+    leaks = _frame(at, "leak_vs_benchmark_usd").set_index("name")
+    # Web: MQL -> SRL 1/5 is exactly the 20 % low end: no leak; Web new deals 0/1 won:
+    # (0.30 - 0) x 1 x 1500 = 450
+    assert leaks.loc["MQL → SRL · Web", "leak_vs_benchmark_usd"] == 0
+    assert leaks.loc["Win rate (new) · Web", "leak_vs_benchmark_usd"] == pytest.approx(450)
+    # the headline stays the whole team's
+    assert metrics(at)["Lost in leaks"] == "$6.6K"
+
+    at.selectbox(key="funnel_split").set_value(None).run()
+    at.segmented_control(key="funnel_reference").set_value("past").run()
+    shown = metrics(at)
+    # MQL -> SRL 2100 + SRL -> SQL 1000 + Proposal -> Won 1500 + existing 8000 + new 1000
+    assert shown["Lost in leaks"] == "$13.6K"
+    assert _note(at, "Lost in leaks") == "vs best past quarter"
+    assert (shown["Biggest leak"], _note(at, "Biggest leak")) == ("$8.0K", "Win rate (existing)")
+
+    at.segmented_control(key="funnel_view").set_value("period").run()
+    at.selectbox(key="funnel_drill").set_value("leak|srl>sql").run()
+    assert not at.exception
+    assert list(_frame(at, "journey_id").journey_id) == ["B3"]  # an SRL of Q4, never an SQL
+    at.selectbox(key="funnel_drill").set_value("bucket|2").run()
+    assert sorted(_frame(at, "response_minutes").lead_id) == ["B1", "B6"]  # 30 and 6 min
+    assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel"]
+
+
+def test_page_renders_with_opportunities_but_no_leads(opportunities_only_db, tmp_path):
+    at = _open(tmp_path)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "No lead data: MQL, SRL and SQL are missing" in warnings
+    assert "Side step: Prospecting (0 of 4)" in warnings
+    shown = metrics(at)
+    assert shown["Opportunity entrants"] == "4"
+    assert shown["Won"] == "2"
+    assert shown["Opportunity → Won"] == "50.0%"
+    assert list(_steps(at).label) == ["Opportunity", "Prospecting", "Engaging", "Won"]
+    assert list(_steps(at).entrants) == [4, 0, 4, 2]
+    assert any("Speed to lead needs lead data" in i.value for i in at.info)
+
