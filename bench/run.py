@@ -152,7 +152,10 @@ def page_times(path: Path, size: int) -> list[dict]:
 
     os.environ[db.DB_PATH_ENV] = str(path)
     out = []
-    for page in ["pages/overview_page.py", "pages/forecast_review.py", "pages/rollup_page.py"]:
+    for page in [
+        "pages/overview_page.py", "pages/forecast_review.py", "pages/rollup_page.py",
+        "pages/funnel_page.py",
+    ]:
         import streamlit as st
 
         st.cache_data.clear()
