@@ -10,6 +10,7 @@ import streamlit as st
 from forecast import db
 
 import tiny_company
+from apptest_helpers import use_store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,15 +24,7 @@ def con():
 
 @pytest.fixture
 def tiny_db(tmp_path, monkeypatch):
-    path = tmp_path / "tiny.duckdb"
-    con = db.connect(path)
-    tiny_company.load(con)
-    con.close()
-    monkeypatch.setenv(db.DB_PATH_ENV, str(path))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
+    yield use_store(tmp_path, monkeypatch, tiny_company.load, "tiny")
     st.cache_resource.clear()
 
 

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from forecast import db
-
-from apptest_helpers import ROOT, open_app
+from apptest_helpers import ROOT, open_app, use_store
 
 PAGE = "pages/data_page.py"
 MAVEN = ROOT / "data" / "samples" / "maven_crm"
@@ -18,12 +16,7 @@ MAVEN = ROOT / "data" / "samples" / "maven_crm"
 
 @pytest.fixture
 def empty_db(tmp_path, monkeypatch):
-    path = tmp_path / "empty.duckdb"
-    db.connect(path).close()
-    monkeypatch.setenv(db.DB_PATH_ENV, str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
+    yield use_store(tmp_path, monkeypatch, lambda con: None, "empty")
     st.cache_resource.clear()
 
 

@@ -10,28 +10,22 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from forecast import db, funnel
+from forecast import funnel
 
 import funnel_company as fc
-from apptest_helpers import metrics, open_app
+from apptest_helpers import metrics, open_app, use_store
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/funnel_page.py"
-PAGE_LINE = 'st.Page("pages/funnel_page.py", title="Funnel", icon=":material/filter_alt:"),'
 
 
 def _store(tmp_path, monkeypatch, loader) -> Path:
-    path = tmp_path / "funnel.duckdb"
-    con = db.connect(path)
-    loader(con)
-    # past quarters count from one entrant on (the default of 20 is for real volumes)
-    funnel.save_setting(con, "min_past_entrants", "1")
-    con.close()
-    monkeypatch.setenv(db.DB_PATH_ENV, str(path))
-    monkeypatch.chdir(ROOT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return path
+    def load(con):
+        loader(con)
+        # past quarters count from one entrant on (the default of 20 is for real volumes)
+        funnel.save_setting(con, "min_past_entrants", "1")
+
+    return use_store(tmp_path, monkeypatch, load, "funnel")
 
 
 @pytest.fixture
@@ -47,21 +41,7 @@ def opportunities_only_db(tmp_path, monkeypatch):
 
 
 def _open(tmp_path: Path) -> AppTest:
-    """The app with the Funnel page: app.py itself once it lists the page, else a copy of it
-    with the page added, next to the real pages/ folder."""
-    text = (ROOT / "app.py").read_text("utf-8")
-    if PAGE in text:
-        return open_app(PAGE)
-    frame = tmp_path / "app"
-    frame.mkdir()
-    (frame / "pages").symlink_to(ROOT / "pages", target_is_directory=True)
-    marker = 'st.Page("pages/data_page.py"'
-    (frame / "app.py").write_text(text.replace(marker, f"{PAGE_LINE}\n    {marker}"), "utf-8")
-    at = AppTest.from_file(str(frame / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(PAGE)
 
 
 def _frame(at: AppTest, column: str):
