@@ -72,23 +72,24 @@ def _latest_adjustments(adj: pd.DataFrame, managers: dict[str, str | None]) -> p
 
 
 def _effective(nodes: pd.DataFrame) -> pd.DataFrame:
-    """Fill rolled-up and effective numbers bottom-up (deepest people first)."""
+    """Fill rolled-up and effective numbers bottom-up, one level of the tree at a time."""
     out = nodes.set_index("person_id")
     for kind in KINDS:
         # the person's own deals' cumulative forecast (the nodes carry own-deal sums here)
-        out[f"own_deals_{kind}"] = out["own_closed"] + out["own_commit"] + (
+        own = out["own_closed"] + out["own_commit"] + (
             out["own_best_case"] if kind == "best_case" else 0)
-        out[f"rolled_up_{kind}"] = np.nan
-        out[f"effective_{kind}"] = np.nan
-    children = out.groupby("manager_id").groups
-    for person_id in out.sort_values("depth", ascending=False).index:
-        kids = [k for k in children.get(person_id, []) if k in out.index]
-        for kind in KINDS:
-            rolled = out.at[person_id, f"own_deals_{kind}"] + sum(
-                out.at[k, f"effective_{kind}"] for k in kids)
-            out.at[person_id, f"rolled_up_{kind}"] = rolled
-            chosen = [out.at[person_id, f"adj_{kind}"], out.at[person_id, f"call_{kind}"], rolled]
-            out.at[person_id, f"effective_{kind}"] = next(v for v in chosen if v == v)
+        out[f"own_deals_{kind}"] = own
+        rolled = pd.Series(np.nan, index=out.index)
+        effective = pd.Series(np.nan, index=out.index)
+        for depth in sorted(out.depth.unique(), reverse=True):
+            level = out.index[out.depth == depth]
+            below = out.index[out.depth == depth + 1]
+            from_reports = effective[below].groupby(out.manager_id[below]).sum()
+            rolled[level] = own[level] + from_reports.reindex(level, fill_value=0.0)
+            effective[level] = (out[f"adj_{kind}"][level]
+                                .fillna(out[f"call_{kind}"][level]).fillna(rolled[level]))
+        out[f"rolled_up_{kind}"] = rolled
+        out[f"effective_{kind}"] = effective
     return out.drop(columns=["own_closed", "own_commit", "own_best_case"]).reset_index()
 
 
