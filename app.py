@@ -1,15 +1,18 @@
-"""The Streamlit frame: page setup and navigation. Each page draws the shared sidebar."""
+"""The Streamlit frame: page setup, who is signed in, and navigation. Each page draws the
+shared sidebar."""
 
 import streamlit as st
 
+from forecast.ui import auth
+
 st.set_page_config(page_title="Sales forecast", page_icon=":bar_chart:", layout="wide")
 
-pages = st.navigation([
+# the pages this viewer may open: the Data page (the whole store) for admins only
+pages = st.navigation(auth.frame([
     st.Page("pages/overview_page.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/forecast_review.py", title="Forecast review", icon=":material/checklist:"),
     st.Page("pages/rollup_page.py", title="Rollup", icon=":material/account_tree:"),
     st.Page("pages/funnel_page.py", title="Funnel", icon=":material/filter_alt:"),
-    st.Page("pages/data_page.py", title="Data", icon=":material/database:"),
-])
+], data_page=st.Page("pages/data_page.py", title="Data", icon=":material/database:")))
 
 pages.run()

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from forecast.ui import cached, importer, widgets
+from forecast.ui import auth, cached, importer, widgets
 
 st.title("Data")
+auth.require_admin()  # the whole store, every team's rows: admins only when sign-in is on
 loaded, load_new, quality_tab, log_tab = st.tabs(
     ["What is loaded", "Import", "Data quality", "Import log and rejected rows"])
 

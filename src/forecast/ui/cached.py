@@ -1,4 +1,7 @@
-"""Cached reads for the pages. Keys are small values (ids, dates), never DataFrames."""
+"""Cached reads for the pages. Keys are small values (ids, dates), never DataFrames.
+
+Every read that takes a team is `auth.scoped`: a team outside the viewer's subtree is refused
+before the cache is looked at, so no cached result reaches a viewer it does not belong to."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from forecast import (
     rollup,
 )
 from forecast.calendar import Period, fiscal_start_month, parse_period
+from forecast.ui import auth
 from forecast.ui.store import cursor
 
 CACHE = dict(max_entries=64, ttl=3600, show_spinner=False)
@@ -69,6 +73,7 @@ def resolve(as_of_date: date) -> asof.AsOf:
         return asof.resolve_as_of(cur, as_of_date)
 
 
+@auth.scoped()
 @st.cache_data(**CACHE)
 def team_forecast(root_id: str, period_id: str, as_of_date: date) -> overview.TeamForecast:
     with cursor() as cur:
@@ -76,6 +81,7 @@ def team_forecast(root_id: str, period_id: str, as_of_date: date) -> overview.Te
         return overview.team_forecast(cur, root_id, period(period_id), when)
 
 
+@auth.scoped()
 @st.cache_data(**CACHE)
 def weekly_trend(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
@@ -107,6 +113,7 @@ def rejected_rows(import_id: str) -> pd.DataFrame:
         return quality.rejected_rows(cur, import_id)
 
 
+@auth.scoped()
 @st.cache_data(**CACHE)
 def deal_list(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
@@ -121,6 +128,7 @@ def stage_medians(as_of_date: date) -> pd.DataFrame:
         return deals.stage_medians(cur, as_of_date)
 
 
+@auth.scoped()
 @st.cache_data(**CACHE)
 def ladder(root_id: str, period_id: str, as_of_date: date, moment: datetime) -> rollup.Ladder:
     with cursor() as cur:
@@ -128,6 +136,7 @@ def ladder(root_id: str, period_id: str, as_of_date: date, moment: datetime) -> 
         return rollup.call_ladder(cur, root_id, period(period_id), when, moment)
 
 
+@auth.scoped()
 @st.cache_data(**CACHE)
 def period_comparison(root_id: str, period_id: str, as_of_date: date,
                       earlier_ids: tuple[str, ...]) -> pd.DataFrame:
@@ -137,12 +146,14 @@ def period_comparison(root_id: str, period_id: str, as_of_date: date,
             cur, root_id, period(period_id), when, [period(p) for p in earlier_ids])
 
 
+@auth.scoped(None)
 @st.cache_data(**CACHE)
 def call_accuracy(root_id: str, period_ids: tuple[str, ...], week: int) -> pd.DataFrame:
     with cursor() as cur:
         return accuracy.accuracy_table(cur, root_id, [period(p) for p in period_ids], week)
 
 
+@auth.scoped(None)
 @st.cache_data(**CACHE)
 def accuracy_weeks(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
     with cursor() as cur:
@@ -161,6 +172,7 @@ def default_comparison(as_of_date: date) -> date:
         return movement.default_comparison(cur, asof.resolve_as_of(cur, as_of_date)).requested
 
 
+@auth.scoped("t1_date")
 @st.cache_data(**CACHE)
 def movement_between(root_id: str, period_id: str, t0_date: date, t1_date: date):
     with cursor() as cur:

@@ -2,6 +2,10 @@
 
 Each page draws them first (`sidebar()`). Streamlit forgets a widget's value when the page
 changes, so every change is also copied to a permanent key and restored on the next page.
+
+With sign-in on, the team picker offers the viewer's own subtree only, and a team id that
+arrives any other way (a `?team=` link, kept session state, a drill-down) is checked against
+it too (`forecast.ui.auth`).
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from datetime import date
 
 import streamlit as st
 
-from forecast import asof
+from forecast import access, asof
 from forecast.calendar import Period, period_containing
-from forecast.ui import cached
+from forecast.ui import auth, cached
 
 KEY_AS_OF, KEY_PERIOD, KEY_TEAM = "as_of_date", "period_id", "team_id"
+QUERY_TEAM = "team"  # ?team=P0001 opens that team, if the viewer may see it
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,9 @@ def sidebar() -> Selection | None:
         "Period", periods, format_func=_period_label,
         **_bind(KEY_PERIOD, default_period if default_period in periods else periods[0], periods),
     )
+    people = _visible_people(people, as_of_date)
     ids = people.person_id.tolist()
+    _team_from_link(ids, as_of_date)
     st.sidebar.selectbox(
         "Team", ids, format_func=cached.team_labels(as_of_date).get,
         **_bind(KEY_TEAM, ids[0], ids),
@@ -83,6 +90,7 @@ def sidebar() -> Selection | None:
         "reporting lines of the as-of date. The number after the name is the team size.",
     )
     root_id = st.session_state[KEY_TEAM]
+    auth.require_team(root_id, as_of_date)
     try:
         when = cached.resolve(as_of_date)
     except asof.AsOfError as exc:
@@ -93,7 +101,41 @@ def sidebar() -> Selection | None:
     return Selection(as_of_date, cached.period(st.session_state[KEY_PERIOD]), root_id, name)
 
 
+def _visible_people(people, as_of_date: date):
+    """The people the viewer may pick on `as_of_date`; stops the page if there are none."""
+    viewer = auth.current_viewer()
+    if viewer is None:
+        st.error("Sign in to see the numbers.")
+        st.stop()
+    visible = auth.visible_ids(viewer, as_of_date)
+    if visible is None:
+        return people
+    mine = people[people.person_id.isin(visible)]
+    if mine.empty:
+        st.error(access.nothing_visible_message(viewer, as_of_date))
+        st.stop()
+    return mine
+
+
+def _team_from_link(ids: list[str], as_of_date: date) -> None:
+    """Open the team a `?team=` link names, once; refuse one the viewer may not see."""
+    asked = st.query_params.get(QUERY_TEAM)
+    if asked is None:
+        return
+    del st.query_params[QUERY_TEAM]  # else it would override every later choice
+    if asked in ids:
+        st.session_state[_KEPT + KEY_TEAM] = asked
+        return
+    st.error(auth.refusal(asked, as_of_date) or
+             f"'{asked}' is not an active person in the hierarchy on {as_of_date:%Y-%m-%d}: "
+             "showing another team instead.")
+
+
 def drill_to(person_id: str) -> None:
     """Make `person_id` the team of every page, and rerun to show it."""
+    why = auth.refusal(person_id, st.session_state[KEY_AS_OF])
+    if why:
+        st.error(why)
+        return
     st.session_state[_KEPT + KEY_TEAM] = person_id
     st.rerun()

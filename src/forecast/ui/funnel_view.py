@@ -15,7 +15,7 @@ from forecast import funnel, funnel_charts, funnel_leaks, funnel_report, funnel_
 from forecast.funnel import Window
 from forecast.funnel_metrics import text  # importing it registers the funnel metrics
 from forecast.metrics import METRICS, help_text
-from forecast.ui import cached, widgets
+from forecast.ui import auth, cached, widgets
 from forecast.ui.store import cursor
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner="Measuring the funnel…")
@@ -31,6 +31,7 @@ def window(period_id: str, as_of_date: date, view: str) -> Window:
     return Window(p.start_date, p.end_date, as_of_date, view)
 
 
+@auth.scoped()
 @st.cache_data(**CACHE)
 def report(root_id: str, period_id: str, as_of_date: date, view: str,
            dimension: str | None) -> funnel_report.FunnelReport:
@@ -39,6 +40,7 @@ def report(root_id: str, period_id: str, as_of_date: date, view: str,
                                    dimension)
 
 
+@auth.scoped()
 @st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
              step_key: str, from_key: str | None, strict_only: bool,
@@ -51,6 +53,7 @@ def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimensio
                               limit=DRILL_LIMIT)
 
 
+@auth.scoped()
 @st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def leads(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
           kind: str, bucket_order: int | None, split_value: str | None) -> pd.DataFrame:
