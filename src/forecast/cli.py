@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from forecast import (
+    access,
     asof,
     calls,
     db,
@@ -26,6 +28,7 @@ from forecast import (
 from forecast.calendar import PeriodError, fiscal_start_month, parse_period, period_containing
 
 EXIT_USER_ERROR = 2
+USER_ENV = "FORECAST_USER"  # the email reports are scoped to when --as-user is not given
 
 
 def _date(text: str) -> date:
@@ -74,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--measure", choices=["commit", "best_case"], default="commit",
                         help="rollup: which number the ladder shows")
     report.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    report.add_argument("--as-user", metavar="EMAIL",
+                        help=f"scope to what this person may see in the app: their own team "
+                        f"(default ${USER_ENV}; unset = everything)")
     return parser
 
 
@@ -151,11 +157,20 @@ def _team_forecast(con, args) -> overview.TeamForecast:
     start_month = fiscal_start_month(con)
     period = (parse_period(args.period, start_month) if args.period
               else period_containing(day, "quarter", start_month))
-    root = args.team or hierarchy.default_root(con, when.effective_date)
+    viewer = _viewer(con, args)
+    root = args.team or access.home_team(viewer) or hierarchy.default_root(
+        con, when.effective_date)
     if root is None:
         raise hierarchy.TeamError(
             "The store has no hierarchy yet: import people or build the demo.")
+    access.check_team(con, viewer, root, day)
     return overview.team_forecast(con, root, period, when)
+
+
+def _viewer(con, args) -> access.Viewer:
+    """Who the report is for: --as-user, else $FORECAST_USER, else everyone (one user)."""
+    email = getattr(args, "as_user", None) or os.environ.get(USER_ENV)
+    return access.viewer_for(con, email) if email else access.SINGLE_USER
 
 
 def _forecast_report(con, args, f: overview.TeamForecast) -> pd.DataFrame:
@@ -215,7 +230,7 @@ def cmd_summary(args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "snapshot": cmd_snapshot,
             "summary": cmd_summary, "report": cmd_report}
-USER_ERRORS = (db.StoreError, PeriodError, asof.AsOfError, hierarchy.TeamError,
+USER_ERRORS = (db.StoreError, PeriodError, asof.AsOfError, hierarchy.TeamError, access.AccessError,
                FileNotFoundError, ValueError)
 
 
