@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from forecast import db
+from forecast.append_only import HistoryError
 from forecast.demo import DemoError, DemoSummary, build_demo
 
 TODAY = date(2026, 11, 20)  # a Friday, the default
@@ -105,13 +106,18 @@ def test_refuses_a_store_with_data_unless_replacing(small):
     with pytest.raises(DemoError, match="already has people or deals"):
         build_demo(con, **SMALL)
     assert checksums(con) == before
+    # replacing would delete the snapshots, calls and adjustments: history is never deleted
+    with pytest.raises(HistoryError, match="holds history"):
+        build_demo(con, seed=7, replace=True, **SMALL)
+    assert checksums(con) == before
+
+
+def test_replace_rebuilds_a_store_that_has_deals_but_no_history(small, fresh):
+    built, _ = small
+    con = fresh()
+    con.execute("insert into people (person_id, name) values ('X', 'Someone')")
     build_demo(con, seed=7, replace=True, **SMALL)
-    # ids come from the store's sequences, so only the numbering of the calls moves on
-    numbered = ("submissions", "adjustments")
-    after = checksums(con)
-    assert {t: v for t, v in after.items() if t not in numbered} == {
-        t: v for t, v in before.items() if t not in numbered}
-    assert one(con, "select count(*) from submissions") == before["submissions"][0]
+    assert checksums(con) == checksums(built)
 
 
 def test_progress_reports_rising_fractions_up_to_one(con):

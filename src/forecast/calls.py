@@ -62,17 +62,21 @@ def submit_call(
     con: duckdb.DuckDBPyConnection, person_id: str, period_id: str, commit_amount: float,
     best_case_amount: float, note: str, entered_by: str, at: datetime,
 ) -> int:
-    """Record a call as a new row; returns its id. Never changes an earlier call."""
+    """Record a call as a new row, checks and write in one transaction; returns its id.
+    Never changes an earlier call, and refuses one dated before the person's latest call for
+    the period (it would change what stood in between)."""
     _check_amounts(commit_amount, best_case_amount)
-    _check_person(con, person_id)
-    _check_open(con, period_id, at)
-    (new_id,) = con.execute(
-        "insert into submissions (person_id, period_id, commit_amount, best_case_amount, note, "
-        "submitted_at, entered_by) values ($p, $period, $c, $b, $note, $at, $by) "
-        "returning submission_id",
-        {"p": person_id, "period": period_id, "c": commit_amount, "b": best_case_amount,
-         "note": note, "at": at, "by": entered_by},
-    ).fetchone()
+    with db.transaction(con):
+        _check_person(con, person_id)
+        _check_open(con, period_id, at)
+        _check_not_backdated(con, "submissions", person_id, period_id, at)
+        (new_id,) = con.execute(
+            "insert into submissions (person_id, period_id, commit_amount, best_case_amount, "
+            "note, submitted_at, entered_by) values ($p, $period, $c, $b, $note, $at, $by) "
+            "returning submission_id",
+            {"p": person_id, "period": period_id, "c": commit_amount, "b": best_case_amount,
+             "note": note, "at": at, "by": entered_by},
+        ).fetchall()[0]
     return int(new_id)
 
 
@@ -83,29 +87,61 @@ def adjust_call(
     """Record a manager's change to a direct report's call as a new row; returns its id.
 
     It changes what rolls up from the manager's level, not the report's own call. The report
-    must report to the manager on the date of `at`."""
+    must report to the manager on the date of `at`. Checks and write are one transaction; an
+    adjustment dated before the latest one of the report's call for the period is refused."""
     _check_amounts(commit_amount, best_case_amount)
-    _check_person(con, person_id)
-    _check_person(con, manager_id)
-    _check_open(con, period_id, at)
+    with db.transaction(con):
+        _check_person(con, person_id)
+        _check_person(con, manager_id)
+        _check_open(con, period_id, at)
+        _check_manager(con, manager_id, person_id, at)
+        _check_not_backdated(con, "adjustments", person_id, period_id, at)
+        (new_id,) = con.execute(
+            "insert into adjustments (manager_id, person_id, period_id, commit_amount, "
+            "best_case_amount, note, adjusted_at, entered_by) "
+            "values ($m, $p, $period, $c, $b, $note, $at, $by) returning adjustment_id",
+            {"m": manager_id, "p": person_id, "period": period_id, "c": commit_amount,
+             "b": best_case_amount, "note": note, "at": at, "by": entered_by},
+        ).fetchall()[0]
+    return int(new_id)
+
+
+def _check_manager(con: duckdb.DuckDBPyConnection, manager_id: str, person_id: str,
+                   at: datetime) -> None:
     line = con.execute(
         "select manager_id from lines_as_of($d) where person_id = $p and is_active",
         {"d": at.date(), "p": person_id},
-    ).fetchone()
-    if line is None or line[0] is None:
+    ).fetchall()
+    if not line or line[0][0] is None:
         raise CallError(f"'{person_id}' has no manager on {at:%Y-%m-%d}: nobody can adjust "
                         "their call.")
-    if line[0] != manager_id:
+    if line[0][0] != manager_id:
         raise CallError(f"'{person_id}' is not a direct report of '{manager_id}' on "
-                        f"{at:%Y-%m-%d}: only their manager ('{line[0]}') can adjust the call.")
-    (new_id,) = con.execute(
-        "insert into adjustments (manager_id, person_id, period_id, commit_amount, "
-        "best_case_amount, note, adjusted_at, entered_by) "
-        "values ($m, $p, $period, $c, $b, $note, $at, $by) returning adjustment_id",
-        {"m": manager_id, "p": person_id, "period": period_id, "c": commit_amount,
-         "b": best_case_amount, "note": note, "at": at, "by": entered_by},
-    ).fetchone()
-    return int(new_id)
+                        f"{at:%Y-%m-%d}: only their manager ('{line[0][0]}') can adjust the "
+                        "call.")
+
+
+# the latest entry of a person's call for a period, per table
+_LATEST = {
+    "submissions": "select max(submitted_at) from submissions "
+                   "where person_id = $p and period_id = $period",
+    "adjustments": "select max(adjusted_at) from adjustments "
+                   "where person_id = $p and period_id = $period",
+}
+
+
+def _check_not_backdated(con: duckdb.DuckDBPyConnection, table: str, person_id: str,
+                         period_id: str, at: datetime) -> None:
+    """History is never rewritten: an entry dated before the latest one would change what
+    stood between the two dates."""
+    (latest,) = con.execute(_LATEST[table], {"p": person_id, "period": period_id}
+                            ).fetchall()[0]
+    if latest is not None and at < latest:
+        what = "call" if table == "submissions" else "adjustment of the call"
+        raise CallError(
+            f"The latest {what} of '{person_id}' for {period_id} was recorded at "
+            f"{latest:%Y-%m-%d %H:%M}; one dated {at:%Y-%m-%d %H:%M}, before it, would rewrite "
+            "what stood in between. Date it now.")
 
 
 def _check_open(con: duckdb.DuckDBPyConnection, period_id: str, at: datetime) -> None:

@@ -13,11 +13,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from forecast import append_only
+
 
 @cache
 def sql(name: str) -> str:
-    """The text of sql/queries/<name>.sql (read once per process, on first use)."""
-    return (resources.files("forecast") / "sql" / "queries" / f"{name}.sql").read_text("utf-8")
+    """The text of sql/queries/<name>.sql (read once per process, on first use). A query
+    that would rewrite history (append_only) is refused here, before it can run."""
+    text = (resources.files("forecast") / "sql" / "queries" / f"{name}.sql").read_text("utf-8")
+    append_only.check(text)
+    return text
 
 
 def frame(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import asof, db
+from forecast import append_only, asof, db
 from forecast.calendar import rebuild_fiscal_periods
 from forecast.demo import clock, deals, leads, names, org, store, targets
 
@@ -168,7 +168,9 @@ def _check(con, *, reps: int, quarters: int, per_quarter: float, replace: bool) 
         raise DemoError("The demo needs at least 2 quarters of history.")
     if per_quarter <= 0:
         raise DemoError("deals_per_rep_per_quarter must be positive.")
-    if not replace:
+    if replace:
+        _check_no_history(con)
+    else:
         found = con.execute(
             "select (select count(*) from people) + (select count(*) from opportunities)"
         ).fetchone()[0]
@@ -176,6 +178,18 @@ def _check(con, *, reps: int, quarters: int, per_quarter: float, replace: bool) 
             raise DemoError(
                 "The store already has people or deals; build the demo into an empty store "
                 "or pass replace=True to empty it first.")
+
+
+def _check_no_history(con) -> None:
+    """Replacing empties the store's tables, and history is never deleted."""
+    held = [table for table in append_only.PROTECTED
+            if con.execute("select exists (select 1 from query_table($t))",
+                           {"t": table}).fetchall()[0][0]]
+    if held:
+        raise append_only.HistoryError(
+            f"The store holds history ({', '.join(held)}), which is never deleted, so the "
+            "demo cannot replace it: build the demo into a new store (`forecast demo --force` "
+            "builds a new file and puts it in place of the old one).")
 
 
 def _days(days) -> np.ndarray:

@@ -13,12 +13,12 @@ from contextlib import contextmanager
 import duckdb
 import pandas as pd
 
-# every data table, emptied before a rebuild with replace=True (settings are kept)
+# the data tables emptied before a rebuild with replace=True (settings are kept). The
+# append-only history tables are not among them: replace refuses a store that has history
+# (append_only.PROTECTED), so they are empty already.
 CLEAR = (
-    "delete from people", "delete from reporting_lines", "delete from stages",
-    "delete from currency_rates", "delete from opportunities", "delete from opportunity_snapshots",
-    "delete from snapshots", "delete from stage_events", "delete from quotas",
-    "delete from leads", "delete from submissions", "delete from adjustments",
+    "delete from people", "delete from stages", "delete from currency_rates",
+    "delete from opportunities", "delete from stage_events", "delete from leads",
     "delete from imports", "delete from import_rejects",
 )
 

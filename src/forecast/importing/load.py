@@ -22,10 +22,12 @@ try:
 except ImportError:  # pragma: no cover
     pa = None
 
-from forecast import asof, calendar
+from forecast import append_only, asof, calendar
+from forecast.importing.model import ImportFailed
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
+    append_only.check(sql)
     return con.execute(sql, params or {}).fetchall()
 
 
@@ -35,6 +37,7 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None)
 
 
 def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pd.DataFrame:
+    append_only.check(sql)
     return con.execute(sql, params or {}).df()
 
 
@@ -274,6 +277,7 @@ def _snapshot(con: duckdb.DuckDBPyConnection, day: date, source: str) -> int:
     the previous snapshot (the rule history.take_snapshot uses). Rows already there stay."""
     previous = scalar(con, "select max(snapshot_date) from snapshots where snapshot_date < $d",
                       {"d": day})
+    _refuse_snapshot_changes(con, day, previous)
     added = _count(con.execute(
         """
         insert into opportunity_snapshots
@@ -290,6 +294,32 @@ def _snapshot(con: duckdb.DuckDBPyConnection, day: date, source: str) -> int:
         """, {"d": day, "prev": previous}).fetchall())
     touch_snapshots(con, [day], source)
     return added
+
+
+def _refuse_snapshot_changes(con: duckdb.DuckDBPyConnection, day: date, previous) -> None:
+    """History is never rewritten: a deal the snapshot of `day` already records must arrive
+    with the same values, else the whole import stops."""
+    changed = rows(con, """
+        select i.opportunity_id
+        from incoming_deals i
+        join opportunity_snapshots s
+          on s.snapshot_date = $d and s.opportunity_id = i.opportunity_id
+        where (not i.is_closed or i.close_date is null
+               or i.close_date > coalesce($prev, date '1900-01-01'))
+          and coalesce(i.created_date, $d) <= $d
+          and (s.owner_id is distinct from i.owner_id or s.amount is distinct from i.amount
+               or s.stage_name is distinct from i.stage_name
+               or s.probability is distinct from i.probability
+               or s.forecast_category is distinct from i.forecast_category
+               or s.close_date is distinct from i.close_date
+               or s.is_closed is distinct from i.is_closed or s.is_won is distinct from i.is_won)
+        order by 1""", {"d": day, "prev": previous})
+    if changed:
+        ids = ", ".join(f"'{r[0]}'" for r in changed[:5]) + (" ..." if len(changed) > 5 else "")
+        raise ImportFailed(
+            f"The snapshot of {day:%Y-%m-%d} already records {len(changed):,} of these deals "
+            f"with other values ({ids}), and history is never rewritten. If this export is "
+            f"newer than {day:%Y-%m-%d}, import it with the later date it speaks for.")
 
 
 def touch_snapshots(con: duckdb.DuckDBPyConnection, days: list[date], source: str) -> None:
