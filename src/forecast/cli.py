@@ -18,6 +18,7 @@ from forecast import (
     calls,
     db,
     deals,
+    export,
     formatting,
     hierarchy,
     history,
@@ -64,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     snap.add_argument("--date", type=_date, default=None, help="snapshot date (default today)")
 
     command("summary", help="what the store holds, and the top team's forecast")
+
+    backup = command("backup", help="copy the whole store to a new folder of Parquet files")
+    backup.add_argument("folder", type=Path)
+    restore = command("restore", help="load a backup folder into a new, empty store (--db)")
+    restore.add_argument("folder", type=Path)
 
     report = command("report", help="a page's numbers, for scripts")
     report.add_argument("report", choices=sorted(REPORTS))
@@ -194,7 +200,7 @@ REPORTS = {"forecast": _forecast_report, "deals": _deals_report, "rollup": _roll
 
 def _emit(table: pd.DataFrame, f: overview.TeamForecast, fmt: str) -> None:
     if fmt == "csv":
-        table.to_csv(sys.stdout, index=False)
+        export.safe_for_spreadsheet(table).to_csv(sys.stdout, index=False)
     elif fmt == "json":
         payload = {"period": f.period.period_id, "team": f.root_id,
                    "as_of": f.as_of.requested.isoformat(), "source": f.as_of.describe(),
@@ -228,8 +234,28 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from forecast import backup
+
+    manifest = backup.backup(_open(args), args.folder)
+    print(f"Backed up {len(manifest.tables)} tables ({manifest.total_rows:,} rows, schema "
+          f"version {manifest.schema_version}) to {args.folder}.")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from forecast import backup
+
+    path = _store_path(args)
+    manifest = backup.restore(_open(args), args.folder)
+    print(f"Restored {len(manifest.tables)} tables ({manifest.total_rows:,} rows) from "
+          f"{args.folder} into {path}.")
+    return 0
+
+
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "snapshot": cmd_snapshot,
-            "summary": cmd_summary, "report": cmd_report}
+            "summary": cmd_summary, "report": cmd_report, "backup": cmd_backup,
+            "restore": cmd_restore}
 USER_ERRORS = (db.StoreError, PeriodError, asof.AsOfError, hierarchy.TeamError, access.AccessError,
                FileNotFoundError, ValueError)
 
