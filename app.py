@@ -1,5 +1,5 @@
-"""The Streamlit frame: page setup, who is signed in, and navigation. Each page draws the
-shared sidebar."""
+"""The Streamlit frame: page setup and navigation (the pages the viewer may open). Each page
+draws the shared sidebar."""
 
 import streamlit as st
 
@@ -8,7 +8,7 @@ from forecast.ui import auth
 st.set_page_config(page_title="Sales forecast", page_icon=":bar_chart:", layout="wide")
 
 # the pages this viewer may open: the Data page (the whole store) for admins only
-pages = st.navigation(auth.frame([
+pages = st.navigation(auth.pages_for([
     st.Page("pages/overview_page.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/forecast_review.py", title="Forecast review", icon=":material/checklist:"),
     st.Page("pages/rollup_page.py", title="Rollup", icon=":material/account_tree:"),

@@ -147,52 +147,56 @@ def sidebar_identity(viewer: access.Viewer | None) -> None:
         return
     if viewer is None:
         return
-    what = ("every team (admin)" if viewer.is_admin else
-            "their own team" if viewer.person_id else "nothing")
-    st.sidebar.success(f"Signed in as **{viewer.email}**: sees {what}.",
+    what = ("every team, and the Data page (admin)" if viewer.is_admin else
+            "your own team and the people below you" if viewer.person_id else "nothing")
+    st.sidebar.success(f"Signed in as **{viewer.email}**: you see {what}.",
                        icon=":material/verified_user:")
     if st.sidebar.button("Sign out", key="sign_out"):
         st.logout()
 
 
-def _sign_in_page() -> None:
-    st.title("Sales forecast")
-    st.info("Sign in to see the numbers of your team.")
-    if st.button("Sign in", type="primary", key="sign_in"):
-        st.login()
-
-
-def _nobody_page() -> None:
-    viewer = current_viewer()
-    st.title("Sales forecast")
-    st.error(access.nothing_visible_message(viewer, date.today()) if viewer
-             else "Sign in to see the numbers.")
-
-
-def frame(pages: list, data_page) -> list:
-    """Draw the sidebar identity and return the pages this viewer may open: all of them in
-    single-user mode; without the Data page for a viewer who is not an admin; only a sign-in
-    page or a plain message when there is nothing to see."""
+def gate() -> access.Viewer:
+    """Say who is looking at the top of the sidebar, and stop the page when nobody may see
+    anything. Every page calls it first (through `controls.sidebar()` or `require_admin()`),
+    so it holds even for a run that does not go through app.py: Streamlit runs a page file
+    directly on a server's first request when the app has a `pages/` folder."""
     viewer = current_viewer()
     _forget_other_viewer(viewer)
     sidebar_identity(viewer)
     if viewer is None:
-        return [st.Page(_sign_in_page, title="Sign in", url_path="sign-in")]
+        st.info("Sign in to see the numbers of your team.")
+        if st.button("Sign in", type="primary", key="sign_in"):
+            st.login()
+        st.stop()
     if viewer.sees_nothing:
-        return [st.Page(_nobody_page, title="No access", url_path="no-access")]
-    if viewer.is_admin or viewer.email is None:
+        st.error(access.nothing_visible_message(viewer, date.today()))
+        st.stop()
+    return viewer
+
+
+def _gate_page() -> None:
+    st.title("Sales forecast")
+    gate()
+
+
+def pages_for(pages: list, data_page) -> list:
+    """The pages this viewer may open: all of them in single-user mode and for an admin;
+    without the Data page for everyone else; only the sign-in page (or a plain message) when
+    there is nothing to see."""
+    viewer = current_viewer()
+    if viewer is None:
+        return [st.Page(_gate_page, title="Sign in", url_path="sign-in")]
+    if viewer.sees_nothing:
+        return [st.Page(_gate_page, title="No access", url_path="no-access")]
+    if viewer.email is None or viewer.is_admin:
         return [*pages, data_page]
     return pages
 
 
-def may_import() -> bool:
-    viewer = current_viewer()
-    return viewer is not None and (viewer.email is None or viewer.is_admin)
-
-
 def require_admin() -> None:
     """Stop a whole-store page (Data) for anyone who is not an admin."""
-    if not may_import():
+    viewer = gate()
+    if viewer.email is not None and not viewer.is_admin:
         st.error("The Data page shows the whole store and its imports: it is open to admins "
                  "only (the emails under [access] admins in secrets.toml, else the people at "
                  "the top of the hierarchy).")

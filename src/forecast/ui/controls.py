@@ -60,6 +60,7 @@ _KEPT = "_kept_"
 
 def sidebar() -> Selection | None:
     """Draw the shared controls; None when the store holds no hierarchy yet."""
+    viewer = auth.gate()
     latest = cached.data_date()
     first = cached.first_snapshot()
     st.sidebar.date_input(
@@ -80,7 +81,7 @@ def sidebar() -> Selection | None:
         "Period", periods, format_func=_period_label,
         **_bind(KEY_PERIOD, default_period if default_period in periods else periods[0], periods),
     )
-    people = _visible_people(people, as_of_date)
+    people = _visible_people(people, viewer, as_of_date)
     ids = people.person_id.tolist()
     _team_from_link(ids, as_of_date)
     st.sidebar.selectbox(
@@ -101,12 +102,8 @@ def sidebar() -> Selection | None:
     return Selection(as_of_date, cached.period(st.session_state[KEY_PERIOD]), root_id, name)
 
 
-def _visible_people(people, as_of_date: date):
+def _visible_people(people, viewer: access.Viewer, as_of_date: date):
     """The people the viewer may pick on `as_of_date`; stops the page if there are none."""
-    viewer = auth.current_viewer()
-    if viewer is None:
-        st.error("Sign in to see the numbers.")
-        st.stop()
     visible = auth.visible_ids(viewer, as_of_date)
     if visible is None:
         return people
