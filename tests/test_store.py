@@ -12,7 +12,8 @@ import tiny_company
 
 
 def test_new_store_is_at_latest_version(con):
-    assert db.schema_version(con) == db.latest_schema_version() == 1
+    assert db.schema_version(con) == db.latest_schema_version() == 2
+    assert con.execute("select count(*) from whatif_scenarios").fetchall() == [(0,)]
 
 
 def test_reopening_keeps_data_and_an_upgrade_adds_a_migration(tmp_path, monkeypatch):
@@ -20,10 +21,11 @@ def test_reopening_keeps_data_and_an_upgrade_adds_a_migration(tmp_path, monkeypa
     first = db.connect(path)
     tiny_company.load(first)
     first.close()
-    upgraded = db._migrations() + [(2, "alter table people add column phone varchar;")]
+    later = db.latest_schema_version() + 1
+    upgraded = db._migrations() + [(later, "alter table people add column phone varchar;")]
     monkeypatch.setattr(db, "_migrations", lambda: upgraded)
     again = db.connect(path)
-    assert db.schema_version(again) == 2
+    assert db.schema_version(again) == later
     assert again.execute("select count(*), count(phone) from people").fetchone() == (6, 0)
     again.close()
 
@@ -31,9 +33,11 @@ def test_reopening_keeps_data_and_an_upgrade_adds_a_migration(tmp_path, monkeypa
 def test_store_newer_than_program_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "store.duckdb"
     db.connect(path).close()
-    monkeypatch.setattr(db, "_migrations", lambda: [(1, "select 1")])
+    known = [(version, "select 1") for version, _ in db._migrations()]
+    monkeypatch.setattr(db, "_migrations", lambda: known)
     later = db.connect(path)
-    later.execute("insert into schema_version (version) values (5)")
+    later.execute("insert into schema_version (version) values ($v)",
+                  {"v": db.latest_schema_version() + 3})
     later.close()
     with pytest.raises(db.StoreError, match="newer than this program"):
         db.connect(path)

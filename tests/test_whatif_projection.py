@@ -1,0 +1,127 @@
+"""The projection on stores whose numbers are worked out by hand (tests/whatif_company.py and
+tests/tiny_company.py).
+
+Learned chances for 2026-Q4 as of 2026-11-20, from the deals open 50 days into 2026-Q2 and
+2026-Q3 (prior weight w = 10 deals; rate = (events + w x prior) / (deals + w)):
+  Negotiation (H1-H4, J1): 5 deals, 4 closed in their period, 3 won.
+    stage: p_close = (4 + 10 x 1) / 15 = 14/15; p_won = (3 + 10 x 0.8) / 15 = 11/15
+    group Negotiation / 0-30 days / new / SMB is the same 5 deals:
+      p_close = (4 + 10 x 14/15) / 15 = 8/9; p_won = (3 + 10 x 11/15) / 15 = 31/45
+  Proposal (H5, H6, J2): 3 deals, 3 closed, 2 won.
+    stage: p_close = (3 + 10) / 13 = 1; p_won = (2 + 10 x 0.5) / 13 = 7/13
+    group Proposal / 91-180 days / existing / SMB (H5, H6): 2 deals, 2 closed, 1 won:
+      p_close = 1; p_won = (1 + 10 x 7/13) / 12 = 83/156
+  Prospecting: no history -> the stage default, p_close 1, p_won 0.1.
+New pipeline: after the point, Q2 had N1 (300, from a lead), Q3 K1 (250): per period 0.5
+deals from a lead at 300 and 0.5 others at 250, expected 150 + 125 = 275.
+Mean landing = Closed 200 (W1) + 1000 x 31/45 + 500 x 83/156 + 400 x 0.1 + 275 = 1,469.91.
+Variance = 1000^2 x (31/45)(14/45) + 500^2 x (83/156)(73/156) + 400^2 x .1 x .9
+           + 0.5 x 300^2 + 0.5 x 250^2 = 214,321 + 62,243 + 14,400 + 76,250 = 367,214;
+sd 606, so with 20,000 simulations the mean is within 4 x 606 / 141.4 = 17 of 1,469.91.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from forecast import asof, overview
+from forecast.calendar import parse_period
+from forecast.whatif import WhatIfError, projection
+
+import tiny_company
+import whatif_company
+
+Q4 = parse_period("2026-Q4")
+N = 20_000
+
+
+@pytest.fixture
+def store(con):
+    whatif_company.load(con)
+    return con
+
+
+def _when(con, day=whatif_company.TODAY):
+    return asof.resolve_as_of(con, day, today=whatif_company.TODAY)
+
+
+def test_learned_chances_by_group_with_shrinkage(store):
+    base = projection.baseline(store, "V", Q4, _when(store))
+    deals = base.deals.set_index("opportunity_id")
+    assert deals.p_close.tolist() == pytest.approx([8 / 9, 1.0, 1.0])
+    assert deals.p_won.tolist() == pytest.approx([31 / 45, 83 / 156, 0.1])
+    assert deals.history_deals.tolist() == [5, 2, 0]
+    assert deals.loc["T1", "p_win"] == pytest.approx((31 / 45) / (8 / 9))
+    stages = base.learned.stages.set_index("stage_name")
+    assert stages.loc["Negotiation", ["deals", "closed", "won"]].tolist() == [5, 4, 3]
+    assert stages.loc["Negotiation", "p_won"] == pytest.approx(11 / 15)
+    assert stages.loc["Proposal", "p_won"] == pytest.approx(7 / 13)
+    assert [p.period.period_id for p in base.learned.points] == ["2026-Q3", "2026-Q2"]
+    assert [p.snapshot_date for p in base.learned.points] == [date(2026, 8, 20),
+                                                              date(2026, 5, 21)]
+    assert "learned from 8 deals" in base.notes()[0]
+
+
+def test_new_pipeline_from_past_creation(store):
+    new = projection.baseline(store, "V", Q4, _when(store)).new_pipeline
+    assert (new.periods, new.lead_rate, new.direct_rate) == (2, 0.5, 0.5)
+    assert new.lead_amounts.tolist() == [300.0] and new.direct_amounts.tolist() == [250.0]
+    assert new.expected() == 275.0
+    assert "1.0 deals on average after this point (0.5 of them from a marketing lead)" in (
+        new.describe())
+
+
+def test_projected_mean_commit_best_case_and_quota(store):
+    when = _when(store)
+    base = projection.baseline(store, "V", Q4, when)
+    run = projection.project(base, None, N)
+    assert run.mean == pytest.approx(1469.91, abs=17)
+    # Closed W1 200; commit + T1 1,000 (Negotiation); best case + T2 500 (Proposal)
+    assert (run.closed, run.commit_forecast, run.best_case_forecast) == (200, 1200, 1700)
+    team = overview.team_forecast(store, "V", Q4, when).total
+    assert (team.commit_forecast, team.best_case_forecast) == (1200, 1700)
+    assert run.quota == 1500 and run.expected_new == 275
+    assert run.p10 <= run.p50 <= run.p90
+    assert 0 < run.p_reach_quota < 1
+
+
+def test_same_seed_same_range(store):
+    base = projection.baseline(store, "V", Q4, _when(store))
+    first = projection.project(base, None, 5_000, seed=3)
+    again = projection.project(base, None, 5_000, seed=3)
+    assert np.array_equal(first.totals, again.totals)
+    assert first.summary() == again.summary()
+    assert not np.array_equal(first.totals, projection.project(base, None, 5_000, 4).totals)
+
+
+def test_period_entirely_in_the_past_is_refused(store):
+    with pytest.raises(WhatIfError, match="2026-Q3 ended on 2026-09-30, before the as-of date"):
+        projection.baseline(store, "V", parse_period("2026-Q3"), _when(store))
+
+
+def test_team_without_open_deals_is_refused(store):
+    with pytest.raises(WhatIfError, match="Rae Rep's team has no open deals closing in 2026-Q4"):
+        projection.baseline(store, "R2", Q4, _when(store))
+
+
+def test_no_history_falls_back_to_stage_defaults_and_says_so(con):
+    # tiny company: no ended quarter has a snapshot 50 days in, so every open deal of Vera's
+    # team gets its stage default and closes in the period: D2 200 x .8, D3 300 x .5,
+    # D4 400 x .1, D6 50 x .8, D7 1,000 x .5 + Closed 100 = 990, the weighted pipeline.
+    # sd = sqrt(200^2 x .16 + 300^2 x .25 + 400^2 x .09 + 50^2 x .16 + 1000^2 x .25) = 542;
+    # 4 x 542 / 141.4 = 15
+    tiny_company.load(con)
+    when = asof.resolve_as_of(con, tiny_company.TODAY, today=tiny_company.TODAY)
+    base = projection.baseline(con, "V", Q4, when)
+    assert not base.learned.has_history
+    assert "No history to learn from" in base.notes()[0]
+    assert "stage's default probability" in base.notes()[0]
+    assert "no new pipeline is added" in base.notes()[1]
+    assert base.deals.p_close.tolist() == [1.0] * 5
+    assert base.deals.p_won.tolist() == pytest.approx([0.8, 0.5, 0.1, 0.8, 0.5])
+    run = projection.project(base, None, N)
+    assert run.mean == pytest.approx(990, abs=15)
+    assert overview.team_forecast(con, "V", Q4, when).total.weighted_pipeline == 990
