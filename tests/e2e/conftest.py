@@ -1,0 +1,146 @@
+"""Browser tests: the app in headless Chromium on a small temporary demo company.
+
+One `streamlit run app.py` process and one browser serve the whole run; each test gets a new
+browser context, so a new Streamlit session with its own sidebar choices. The expected
+numbers come from the library reading a copy of the same store (the app process holds the
+store's file lock while it runs).
+
+    E2E_STORE=path/to/store.duckdb   run on a copy of that store instead of a fresh demo
+    E2E_SHOTS=folder                 keep the screenshots there (default: a temporary folder)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from forecast import db
+
+from app_page import AppPage
+from harness import CHROMIUM_ARGS, AppServer, build_demo_store, chromium_path
+
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        executable = chromium_path()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _store(folder: Path) -> Path:
+    path = folder / "app.duckdb"
+    if os.environ.get("E2E_STORE"):
+        shutil.copyfile(os.environ["E2E_STORE"], path)
+        return path
+    return build_demo_store(path, reps=12)
+
+
+@pytest.fixture(scope="session")
+def app_store(tmp_path_factory) -> Path:
+    return _store(tmp_path_factory.mktemp("e2e_store"))
+
+
+@pytest.fixture(scope="session")
+def reference(app_store, tmp_path_factory):
+    """A connection to a copy of the app's store, taken before the app opened it."""
+    copy = tmp_path_factory.mktemp("e2e_reference") / "reference.duckdb"
+    shutil.copyfile(app_store, copy)
+    con = db.connect(copy)
+    yield con
+    con.close()
+
+
+def _serve(store: Path, log: Path):
+    server = AppServer(store, log)
+    try:
+        server.start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return server
+
+
+@pytest.fixture(scope="session")
+def app(app_store, reference, tmp_path_factory):
+    server = _serve(app_store, tmp_path_factory.mktemp("e2e_logs") / "streamlit.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """An app of its own on a new small demo store, for a test that changes the data; with
+    the path of a copy of the store as it was before the app opened it."""
+    store = build_demo_store(tmp_path / "own.duckdb", reps=12)
+    before = tmp_path / "before.duckdb"
+    shutil.copyfile(store, before)
+    server = _serve(store, tmp_path / "app.log")
+    yield server, before
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def shots_dir(tmp_path_factory) -> Path:
+    if os.environ.get("E2E_SHOTS"):
+        folder = Path(os.environ["E2E_SHOTS"])
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="session")
+def browser_context(browser):
+    """One context for the run, so the app's scripts are fetched and compiled once; each
+    tab in it is a Streamlit session of its own."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def new_tab(browser_context, shots_dir, request):
+    """`new_tab(server)`: a new tab on `server`, so a new session with default choices."""
+    tabs = []
+
+    def open_tab(server: AppServer) -> AppPage:
+        tab = AppPage(browser_context, server.url, shots_dir, request.node.name)
+        tabs.append(tab)
+        request.node.e2e_tabs = tabs
+        return tab
+
+    yield open_tab
+    for tab in tabs:
+        tab.page.close()
+
+
+@pytest.fixture
+def ui(new_tab, app) -> AppPage:
+    """A page of the shared app, opened on its default page."""
+    return new_tab(app).open()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On failure: a last screenshot, and the paths of every screenshot the test took."""
+    report = yield
+    tabs = getattr(item, "e2e_tabs", [])
+    if report.when == "call" and report.failed and tabs:
+        lines = []
+        for tab in tabs:
+            try:
+                tab.shot("at-failure")
+            except Exception as exc:  # noqa: BLE001 - the browser may be the thing that broke
+                lines.append(f"(no screenshot at failure: {exc})")
+            lines += [str(p) for p in tab.shots]
+        report.sections.append(("screenshots", "\n".join(lines)))
+    return report
