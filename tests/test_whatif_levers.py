@@ -149,7 +149,7 @@ def test_levers_round_trip_through_json_and_describe_themselves():
     assert Levers.from_json(levers.to_json()) == levers
     assert levers.won == ("D1", "D2")
     assert levers.describe() == ("Win-rate change +5 points; Win-rate change for stage "
-                                 "Proposal -10 points; 2 deals are won")
+                                 "Proposal -10 points; 2 deals picked as won")
     assert Levers().is_baseline and Levers().describe() == "Baseline (no lever moved)"
     with pytest.raises(WhatIfError, match="not valid JSON"):
         Levers.from_json("{oops")

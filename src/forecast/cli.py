@@ -86,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--as-user", metavar="EMAIL",
                         help=f"scope to what this person may see in the app: their own team "
                         f"(default ${USER_ENV}; unset = everything)")
+
+    whatif = command("whatif", help="projected range (P10/P50/P90) and saved scenarios")
+    whatif.add_argument("--scenario", action="append", default=[], metavar="NAME",
+                        help="a saved scenario (its latest version); repeat to compare several")
+    whatif.add_argument("--period", help="e.g. 2026-Q4 (default: the as-of date's quarter)")
+    whatif.add_argument("--team", help="person id at the top of the team (default: the top)")
+    whatif.add_argument("--as-of", type=_date, help="default: the date of the live data")
+    whatif.add_argument("--seed", type=int, default=7, help="same seed, same range")
+    whatif.add_argument("--simulations", type=int, default=10_000)
+    whatif.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    whatif.add_argument("--as-user", metavar="EMAIL", help="as for report")
     return parser
 
 
@@ -253,9 +264,26 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_whatif(args) -> int:
+    from forecast.whatif import compare
+
+    con = _open(args)
+    f = _team_forecast(con, args)
+    table, notes = compare.scenario_table(con, f.root_id, f.period, f.as_of, args.scenario,
+                                          args.simulations, args.seed, datetime.now())
+    for note in notes:  # on stderr, so that csv and json stay machine-readable
+        print(note, file=sys.stderr)
+    if args.format == "text":  # one column per scenario reads better than 16 columns
+        print(f"{f.root_name}'s team, {f.period.period_id}, {f.as_of.describe()}")
+        print(compare.as_text(table).to_string())
+    else:
+        _emit(table, f, args.format)
+    return 0
+
+
 COMMANDS = {"demo": cmd_demo, "import": cmd_import, "snapshot": cmd_snapshot,
             "summary": cmd_summary, "report": cmd_report, "backup": cmd_backup,
-            "restore": cmd_restore}
+            "restore": cmd_restore, "whatif": cmd_whatif}
 USER_ERRORS = (db.StoreError, PeriodError, asof.AsOfError, hierarchy.TeamError, access.AccessError,
                FileNotFoundError, ValueError)
 

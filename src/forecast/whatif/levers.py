@@ -131,10 +131,11 @@ class Levers:
         for kind, pairs in (("stage", self.win_rate_by_stage), ("type", self.win_rate_by_type)):
             parts += [f"Win-rate change for {kind} {key} {value:+g} points"
                       for key, value in pairs]
-        for kind, verb in PICKS.items():
+        for kind in PICKS:
             picked = getattr(self, kind)
             if picked:
-                parts.append(f"{len(picked)} deal{'s' if len(picked) > 1 else ''} {verb}")
+                parts.append(f"{len(picked)} deal{'s' if len(picked) > 1 else ''} picked as "
+                             f"{kind}")
         return "; ".join(parts) if parts else "Baseline (no lever moved)"
 
     def new_pipeline_factors(self) -> tuple[float, float]:

@@ -1,0 +1,112 @@
+"""What-if figures: pure functions of small, already aggregated frames, in the shared look."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from forecast.charts import COLORS
+
+BINS = 40
+SERIES_COLORS = ["#9aa5b1", COLORS["commit"], "#7c3aed", "#0f766e", "#b45309"]
+MARKER_COLORS = {"Quota": COLORS["quota"], "Call": "#7c3aed"}
+
+
+def histogram(runs: dict[str, np.ndarray], bins: int = BINS) -> pd.DataFrame:
+    """Share of simulations per bin, one row per run and bin, over edges common to all runs
+    (so that the bars of two scenarios line up)."""
+    values = np.concatenate(list(runs.values()))
+    low, high = float(values.min()), float(values.max())
+    edges = np.linspace(low, high if high > low else low + 1.0, bins + 1)
+    frames = []
+    for name, totals in runs.items():
+        counts, _ = np.histogram(totals, edges)
+        frames.append(pd.DataFrame({"run": name, "left": edges[:-1], "right": edges[1:],
+                                    "share": counts / max(len(totals), 1)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _layout(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(title=title, template="plotly_white", margin=dict(l=10, r=10, t=50, b=10),
+                      legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def distribution_figure(hist: pd.DataFrame, markers: dict[str, float],
+                        title: str = "Where the period could land") -> go.Figure:
+    """Bars per run (share of simulations), and a vertical line per marker (P10, P50, P90 of
+    the scenario, quota, the call)."""
+    fig = go.Figure()
+    for i, (name, frame) in enumerate(hist.groupby("run", sort=False)):
+        fig.add_bar(x=(frame.left + frame.right) / 2, y=frame.share, name=name,
+                    width=(frame.right - frame.left).tolist(), opacity=0.55 if i == 0 else 0.8,
+                    marker_color=SERIES_COLORS[i % len(SERIES_COLORS)],
+                    hovertemplate="%{x:$,.0f}: %{y:.1%} of simulations<extra>" + name
+                    + "</extra>")
+    for label, value in markers.items():
+        if value is None or not np.isfinite(value):
+            continue
+        color = MARKER_COLORS.get(label.split()[0], "#334155")
+        fig.add_vline(x=value, line=dict(color=color, dash="dash" if label in MARKER_COLORS
+                                         or label.startswith("Call") else "dot"),
+                      annotation_text=label, annotation_position="top")
+    fig = _layout(fig, title)
+    fig.update_layout(barmode="overlay", bargap=0)
+    fig.update_xaxes(tickprefix="$", tickformat="~s", title="landing in the period")
+    fig.update_yaxes(tickformat=".0%", title="share of simulations")
+    return fig
+
+
+def backtest_figure(weeks: pd.DataFrame, title: str) -> go.Figure:
+    """One past period: the P10-P90 range and P50 by week, what closed, and the call."""
+    fig = go.Figure()
+    fig.add_scatter(x=weeks.week, y=weeks.p90, mode="lines", line=dict(width=0),
+                    showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=weeks.week, y=weeks.p10, mode="lines", line=dict(width=0),
+                    fill="tonexty", fillcolor="rgba(47,111,223,0.18)", name="P10-P90")
+    fig.add_scatter(x=weeks.week, y=weeks.p50, mode="lines+markers", name="P50",
+                    line=dict(color=COLORS["commit"], width=3))
+    fig.add_scatter(x=weeks.week, y=weeks.call_commit, mode="lines+markers",
+                    name="Submitted call", line=dict(color="#7c3aed", dash="dot"))
+    fig.add_scatter(x=weeks.week, y=weeks.actual, mode="lines", name="Actually closed",
+                    line=dict(color=COLORS["closed"], width=2, dash="dash"))
+    fig = _layout(fig, title)
+    fig.update_xaxes(title="week of the period")
+    fig.update_yaxes(tickprefix="$", tickformat="~s")
+    return fig
+
+
+def accuracy_figure(by_week: pd.DataFrame,
+                    title: str = "Accuracy by week: the method against the call") -> go.Figure:
+    fig = go.Figure()
+    fig.add_scatter(x=by_week.week, y=by_week.accuracy, name="Method (P50)",
+                    mode="lines+markers", line=dict(color=COLORS["commit"], width=3))
+    fig.add_scatter(x=by_week.week, y=by_week.call_accuracy, name="Submitted call",
+                    mode="lines+markers", line=dict(color="#7c3aed", dash="dot"))
+    fig.add_scatter(x=by_week.week, y=by_week.in_range, name="Actual inside P10-P90",
+                    mode="lines+markers", line=dict(color=COLORS["closed"], dash="dash"))
+    fig = _layout(fig, title)
+    fig.update_xaxes(title="week of the period")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    return fig
+
+
+def calibration_figure(buckets: pd.DataFrame,
+                       title: str = "Chance given against share won") -> go.Figure:
+    """One point per method and bucket (size = deals), and the diagonal of perfect
+    calibration."""
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfectly calibrated",
+                    line=dict(color="#94a3b8", dash="dot"))
+    for i, (method, frame) in enumerate(buckets.groupby("method", sort=False)):
+        size = 8 + 22 * np.sqrt(frame.deals / max(buckets.deals.max(), 1))
+        fig.add_scatter(x=frame.predicted, y=frame.actual, mode="markers+lines", name=method,
+                        marker=dict(size=size, color=SERIES_COLORS[(i + 1) % 5]),
+                        customdata=frame[["label", "deals"]],
+                        hovertemplate="%{customdata[0]}: given %{x:.0%}, won %{y:.0%} of "
+                        "%{customdata[1]} deals<extra>" + method + "</extra>")
+    fig = _layout(fig, title)
+    fig.update_xaxes(tickformat=".0%", range=[0, 1], title="chance given")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title="share won in the period")
+    return fig
