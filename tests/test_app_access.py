@@ -12,16 +12,19 @@ other team's deals are D4, D5 (R2) and D7, D8 (R3).
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.caching.cache_utils import CachedFunc
 from streamlit.testing.v1 import AppTest
 
 from forecast import db
-from forecast.ui import cached, controls, funnel_view, widgets
+from forecast.ui import controls, widgets
 
 from apptest_helpers import metrics
 
@@ -211,18 +214,28 @@ def test_a_cached_read_of_another_team_is_refused_before_the_cache(store, route)
     assert written == (["read for M1: None"] if route == "drill_to" else [])
 
 
-def test_every_cached_read_that_takes_a_team_is_scoped():
-    found = []
-    for module in (cached, funnel_view):
+def _cached_reads():
+    """(module, name, function) for every cached read in the UI package, scoped or not."""
+    package = importlib.import_module("forecast.ui")
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"forecast.ui.{info.name}")
         for name, fn in vars(module).items():
-            if not callable(fn) or not hasattr(fn, "__wrapped__"):
-                continue
-            if list(inspect.signature(inspect.unwrap(fn)).parameters)[:1] == ["root_id"]:
-                found.append(name)
-                # the outermost layer is the check, so it runs before the cache lookup
-                assert fn.__code__.co_qualname == "scoped.<locals>.wrap.<locals>.checked", name
+            if isinstance(fn, CachedFunc) or isinstance(getattr(fn, "__wrapped__", None),
+                                                        CachedFunc):
+                yield module.__name__, name, fn
+
+
+def test_every_cached_read_that_takes_a_team_is_scoped():
+    found = set()
+    for module, name, fn in _cached_reads():
+        if list(inspect.signature(inspect.unwrap(fn)).parameters)[:1] in (["root_id"],
+                                                                          ["team_id"]):
+            found.add(name)
+            # the outermost layer is the check, so it runs before the cache is looked at
+            assert getattr(fn, "__code__", None) is not None, f"{module}.{name} is not scoped"
+            assert fn.__code__.co_qualname == "scoped.<locals>.wrap.<locals>.checked", name
     assert {"team_forecast", "deal_list", "ladder", "movement_between", "report",
-            "journeys", "leads"} <= set(found)
+            "journeys", "leads"} <= found
 
 
 def test_an_unmapped_user_sees_a_message_and_nothing_else(store):
