@@ -13,6 +13,7 @@ pages = st.navigation(auth.pages_for([
     st.Page("pages/forecast_review.py", title="Forecast review", icon=":material/checklist:"),
     st.Page("pages/rollup_page.py", title="Rollup", icon=":material/account_tree:"),
     st.Page("pages/funnel_page.py", title="Funnel", icon=":material/filter_alt:"),
+    st.Page("pages/whatif_page.py", title="What-if", icon=":material/tune:"),
 ], data_page=st.Page("pages/data_page.py", title="Data", icon=":material/database:")))
 
 pages.run()

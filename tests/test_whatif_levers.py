@@ -17,7 +17,7 @@ import pytest
 
 from forecast.whatif import WhatIfError
 from forecast.whatif.learn import learn_from
-from forecast.whatif.levers import Levers, apply
+from forecast.whatif.levers import Levers, apply, missing_picks
 from forecast.whatif.newpipe import NewPipeline
 from forecast.whatif.projection import Baseline, project
 
@@ -120,10 +120,11 @@ def test_deals_picked_as_won_lost_or_slipped():
     assert (run.p10, run.p50, run.p90) == (1200.0, 1200.0, 1200.0)
 
 
-def test_a_picked_deal_that_is_not_open_is_named_in_the_notes():
-    run = project(_base(ONE), Levers(lost=("GONE",)), 1_000)
-    assert any("1 picked deal(s) are not open in this view" in n and "GONE" in n
-               for n in run.notes)
+def test_a_picked_deal_that_is_not_open_is_counted_in_the_notes():
+    base = _base(ONE)
+    run = project(base, Levers(lost=("GONE",)), 1_000)
+    assert "1 picked deal(s) are not open in this view and were left out." in run.notes
+    assert missing_picks(base.deals, Levers(lost=("GONE",), won=("D1",))) == ["GONE"]
 
 
 @pytest.mark.parametrize(("values", "message"), [

@@ -90,3 +90,50 @@ _LADDER = [
            "Positive = over-calling, negative = sandbagging.", "percent"),
 ]
 METRICS.update({m.name: m for m in _LADDER})
+
+# What-if (forecast.whatif): the projected range, the learned chances and how far to trust them
+_WHATIF = [
+    Metric("whatif_p10", "P10", "the landing 90 % of the simulations reach or beat",
+           "A cautious number: 9 periods in 10 should land at or above it. Landing = Closed + "
+           "open deals won in the period + new deals created and won in it.", "currency"),
+    Metric("whatif_p50", "P50", "the landing half of the simulations reach or beat",
+           "The middle of the range.", "currency"),
+    Metric("whatif_p90", "P90", "the landing only 10 % of the simulations reach or beat",
+           "An optimistic number: 1 period in 10 should land at or above it.", "currency"),
+    Metric("whatif_mean", "Mean landing", "mean of the simulated landings",
+           "Closed + sum(open amount x learned chance of being won in the period) + expected "
+           "new pipeline won.", "currency"),
+    Metric("p_reach_quota", "Chance of reaching quota",
+           "share of simulations landing at or above the quota",
+           "Blank when no quota is set.", "percent"),
+    Metric("p_reach_call", "Chance of reaching the call",
+           "share of simulations landing at or above the submitted commit call",
+           "The team lead's call standing at the as-of date.", "percent"),
+    Metric("expected_new_pipeline", "New pipeline won (expected)",
+           "mean per past period of deals created after this point and won before its end",
+           "From the team's last periods at the same point; a deal's amount is drawn from the "
+           "past ones, their number from a Poisson distribution.", "currency"),
+    Metric("p_won", "Learned chance", "chance of closing in the period x win rate if it closes",
+           "Learned from deals open at the same point of past periods, by stage, age, deal "
+           "type and segment; thin groups are pulled toward their stage's rate, and stages "
+           "without history use the stage default (closes on time, stage probability).",
+           "percent"),
+    Metric("p_close", "Chance of closing in the period",
+           "(closed in period + 10 x prior) / (deals + 10)",
+           "Closed = won or lost by the period's end; 1 - this is the slip rate.", "percent"),
+    Metric("p_win", "Win rate if it closes", "won in period / closed in period, shrunk",
+           "Won / (won + lost) of deals like it, pulled toward the stage's rate.", "percent"),
+    Metric("projection_accuracy", "Projection accuracy", "max(0, 1 - |actual - P50| / actual)",
+           "Backtest: what the method said at each week of past periods (learning only from "
+           "periods ended by then) against what closed.", "percent"),
+    Metric("projection_bias", "Projection bias", "mean of (P50 - actual) / actual",
+           "Positive = the method projected too much, negative = too little.", "percent"),
+    Metric("range_hit_rate", "Actual inside the range", "share of backtest weeks with "
+           "P10 <= actual <= P90",
+           "About 80 % means the range is as wide as it should be; less means too narrow.",
+           "percent"),
+    Metric("brier_score", "Brier score", "mean of (chance given - outcome)^2",
+           "Outcome 1 if won in the period, else 0. Lower is better; 0.25 is what a flat 50 % "
+           "scores on even odds.", "score"),  # shown with three decimals
+]
+METRICS.update({m.name: m for m in _WHATIF})

@@ -12,6 +12,7 @@ periods where nothing closed are left out of accuracy and bias.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -134,3 +135,18 @@ def by_week(scored: pd.DataFrame) -> pd.DataFrame:
             .agg(points=("period_id", "size"), accuracy=("accuracy", "mean"),
                  bias=("bias", "mean"), in_range=("in_range", "mean"),
                  call_accuracy=("call_accuracy", "mean"), call_bias=("call_bias", "mean")))
+
+
+def periods_to_test(period: Period, as_of: date, count: int, start_month: int,
+                    first_snapshot: date | None) -> list[Period]:
+    """Up to `count` periods of the same kind as `period`, ended before `as_of` and not
+    before the first snapshot, newest first."""
+    found: list[Period] = []
+    past = period
+    while first_snapshot is not None and len(found) < count:
+        past = learn.previous_period(past, start_month)
+        if past.end_date < first_snapshot:
+            break
+        if past.end_date < as_of:
+            found.append(past)
+    return found

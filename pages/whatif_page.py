@@ -1,0 +1,23 @@
+"""What-if: the projected range, scenario levers, saved scenarios side by side, and how far
+the method can be trusted."""
+
+import streamlit as st
+
+from forecast.ui import controls, whatif_view, widgets
+
+sel = controls.sidebar()
+st.title("What-if")
+if sel is None:
+    widgets.nothing_loaded()
+base = whatif_view.baseline_or_stop(sel)
+st.caption(f"{base.root_name}'s team · {sel.period.period_id} · "
+           f"{whatif_view.cached.resolve(sel.as_of_date).describe()}")
+
+st.subheader("Projected landing and scenario levers")
+whatif_view.scenario_section(sel, base)
+whatif_view.deals_section(base)
+st.subheader("Scenarios side by side")
+whatif_view.compare_section(sel, base)
+st.subheader("How far to trust the range")
+whatif_view.trust_section(sel)
+whatif_view.definitions()
