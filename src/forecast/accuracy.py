@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import calls, queries
+from forecast import aggregates, calls, queries
 from forecast.calendar import Period
 
 
@@ -28,6 +28,7 @@ def week_moment(period: Period, week: int, lock: calls.Lock) -> datetime:
 
 def actual_closed(con: duckdb.DuckDBPyConnection, root_id: str, period: Period) -> pd.DataFrame:
     """Closed in each person's team (of the period's last day) over the period, final state."""
+    aggregates.ensure(con)
     own = queries.frame(con, "rollup_nodes", root_id=root_id, as_of=period.end_date, snap=None,
                         start=period.start_date, end=period.end_date, period_id=period.period_id)
     pairs = own[["path", "closed_amount"]].explode("path")

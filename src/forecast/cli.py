@@ -14,6 +14,7 @@ import pandas as pd
 
 from forecast import (
     access,
+    aggregates,
     asof,
     calls,
     db,
@@ -127,6 +128,7 @@ def cmd_demo(args) -> int:
     try:
         summary = demo.build_demo(con, seed=args.seed, reps=args.reps, quarters=args.quarters,
                                   progress=progress)
+        aggregates.refresh(con)  # the rollups' sums, so the first page is fast
         con.execute("checkpoint")
     finally:
         con.close()
@@ -157,6 +159,7 @@ def cmd_import(args) -> int:
             print(f"  ... {result.rows_rejected - 20} more rejected rows in the import log")
         if result.status == "failed":
             worst = EXIT_USER_ERROR
+    aggregates.refresh(con)
     return worst
 
 
@@ -164,6 +167,7 @@ def cmd_snapshot(args) -> int:
     con = _open(args)
     day = args.date or date.today()
     added = history.take_snapshot(con, day)
+    aggregates.refresh(con)
     print(f"Snapshot of {day:%Y-%m-%d}: {added} deal rows recorded.")
     return 0
 

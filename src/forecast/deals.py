@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from forecast import queries
+from forecast import aggregates, queries
 from forecast.asof import AsOf
 from forecast.calendar import Period
 
@@ -25,7 +25,9 @@ RISK_FLAGS = {
 
 
 def stage_medians(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
-    """The usual (median) days deals spend in each stage, from the stage history to `as_of`."""
+    """The usual (median) days deals spend in each stage, from the stage history to `as_of`
+    (read from the stays counted once in forecast.aggregates)."""
+    aggregates.ensure(con, "stage_stays")
     return queries.frame(con, "stage_medians", as_of=as_of)
 
 

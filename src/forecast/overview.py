@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import asof, hierarchy, queries
+from forecast import aggregates, asof, hierarchy, queries
 from forecast.calendar import Period
 
 CATEGORY_COLUMNS = ["closed_amount", "commit_amount", "best_case_amount", "pipeline_amount"]
@@ -78,12 +78,16 @@ def team_forecast(
     con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf
 ) -> TeamForecast:
     """The team's numbers for `period`, with the hierarchy and quotas of the as-of date."""
-    members = hierarchy.team(con, root_id, when.effective_date)
+    aggregates.ensure(con)
     raw = queries.frame(
         con, "category_rollup", root_id=root_id, as_of=when.effective_date,
         snap=when.snapshot_date, start=period.start_date, end=period.end_date,
         period_id=period.period_id,
     )
+    if raw.empty:  # the root is always a row of its own team
+        raise hierarchy.TeamError(f"'{root_id}' is not an active person in the hierarchy on "
+                                  f"{when.effective_date:%Y-%m-%d}.")
+    root_name = str(raw.name[raw.is_own_deals].iloc[0])
     counts = raw[["closed_count", "commit_count", "best_case_count", "pipeline_count"]].sum(axis=1)
     raw = raw[~(raw.is_own_deals & (counts == 0))].reset_index(drop=True)  # a manager with no deals
     team_quota = _team_quota(con, root_id, period.period_id, when.effective_date)
@@ -92,7 +96,7 @@ def team_forecast(
     total = add_forecast_columns(_sum_row(raw, team_quota).to_frame().T).iloc[0]
     return TeamForecast(
         root_id=root_id,
-        root_name=str(members.iloc[0]["name"]),
+        root_name=root_name,
         period=period,
         as_of=when,
         rows=add_forecast_columns(raw),
@@ -106,6 +110,7 @@ def weekly_trend(
 ) -> pd.DataFrame:
     """Team totals at each weekly snapshot inside the period up to the as-of date (plus the
     live point when the as-of date is live). The team is the one of the as-of date."""
+    aggregates.ensure(con)
     weekly = queries.frame(
         con, "weekly_trend", root_id=root_id, as_of=when.effective_date,
         first=period.start_date, last=min(period.end_date, when.effective_date),

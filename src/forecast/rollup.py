@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import calls, queries
+from forecast import aggregates, calls, queries
 from forecast.asof import AsOf
 from forecast.calendar import Period
 from forecast.hierarchy import TeamError
@@ -116,6 +116,7 @@ def call_ladder(
     con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf, moment: datetime
 ) -> Ladder:
     """The ladder for `root_id`'s subtree; `moment` picks the calls and adjustments standing."""
+    aggregates.ensure(con)
     own = queries.frame(
         con, "rollup_nodes", root_id=root_id, as_of=when.effective_date,
         snap=when.snapshot_date, start=period.start_date, end=period.end_date,

@@ -1,27 +1,36 @@
 -- grain: one row per direct report of $root_id (covering their whole subtree as of $as_of),
--- plus one row for the root's own deals; deals closing in [$start, $end] as they stood on
--- $snap (null = now). Amounts are single-category sums; cumulative forecasts are derived
--- from them in forecast.overview.
+-- plus one row for the root's own deals; deals closing in [$start, $end] (whole months) as
+-- they stood on $snap (null = now). Amounts are single-category sums, read from the
+-- per-snapshot sums of forecast.aggregates (the same numbers as summing deal_states($snap));
+-- cumulative forecasts are derived from them in forecast.overview.
 with team as (
     select person_id, path from team_members($root_id, $as_of)
 ),
-deals as (
-    select d.*, if(len(t.path) = 1, t.path[1], t.path[2]) as member_id
-    from deal_states($snap) d
-    join team t on d.owner_id = t.person_id
-    where d.close_date between $start and $end
-),
 sums as (
+    select owner_id, category, amount, weighted_open_amount, deal_count
+    from derived_state_sums
+    where point_date is not distinct from $snap and close_month between $start and $end
+    union all
+    select owner_id, category, amount, 0.0, deal_count
+    from derived_closed_sums
+    where visible_snapshot <= $snap and close_month between $start and $end
+),
+deals as (
+    select s.*, if(len(t.path) = 1, t.path[1], t.path[2]) as member_id
+    from sums s
+    join team t on s.owner_id = t.person_id
+),
+by_member as (
     select member_id,
            sum(amount) filter (where category = 'Closed') as closed_amount,
            sum(amount) filter (where category = 'Commit') as commit_amount,
            sum(amount) filter (where category = 'Best Case') as best_case_amount,
            sum(amount) filter (where category = 'Pipeline') as pipeline_amount,
-           sum(amount * probability_used / 100.0) filter (where not is_closed) as weighted_open_amount,
-           count(*) filter (where category = 'Closed') as closed_count,
-           count(*) filter (where category = 'Commit') as commit_count,
-           count(*) filter (where category = 'Best Case') as best_case_count,
-           count(*) filter (where category = 'Pipeline') as pipeline_count
+           sum(weighted_open_amount) as weighted_open_amount,
+           sum(deal_count) filter (where category = 'Closed') as closed_count,
+           sum(deal_count) filter (where category = 'Commit') as commit_count,
+           sum(deal_count) filter (where category = 'Best Case') as best_case_count,
+           sum(deal_count) filter (where category = 'Pipeline') as pipeline_count
     from deals
     group by member_id
 ),
@@ -41,12 +50,12 @@ final as (
            coalesce(s.best_case_amount, 0) as best_case_amount,
            coalesce(s.pipeline_amount, 0) as pipeline_amount,
            coalesce(s.weighted_open_amount, 0) as weighted_open_amount,
-           coalesce(s.closed_count, 0) as closed_count,
-           coalesce(s.commit_count, 0) as commit_count,
-           coalesce(s.best_case_count, 0) as best_case_count,
-           coalesce(s.pipeline_count, 0) as pipeline_count
+           coalesce(s.closed_count, 0)::bigint as closed_count,
+           coalesce(s.commit_count, 0)::bigint as commit_count,
+           coalesce(s.best_case_count, 0)::bigint as best_case_count,
+           coalesce(s.pipeline_count, 0)::bigint as pipeline_count
     from members m
-    left join sums s using (member_id)
+    left join by_member s using (member_id)
     left join quotas_as_of($as_of) q
         on q.person_id = m.member_id and q.period_id = $period_id and not m.is_own_deals
 )

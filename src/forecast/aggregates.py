@@ -1,0 +1,78 @@
+"""Derived tables: sums built once from the deals and their history, so that a question about
+a million deals reads thousands of rows, not millions.
+
+Every rollup in the product (a team's closed, commit, best case and pipeline for a period,
+the call ladder, the weekly trend, the same week of earlier periods, caller accuracy) adds
+deal amounts up by owner and category over the deals closing in a period, as they stood at a
+weekly snapshot or now. The derived tables hold those sums per owner, close month and
+category at every point, so a team and period is a sum over a few thousand rows. Fiscal
+periods are whole calendar months, so the month grain answers every period exactly.
+
+- `derived_state_sums` and `derived_closed_sums` (sql/queries/derived_*.sql): the deal
+  states of the `deal_states` macro, summed per point, owner, close month and category.
+- `derived_stage_stays`: completed stays in each stage, counted per stage, end day and
+  length, for the usual (median) time in stage as of any date.
+- `derived_sources`: per derived table, a fingerprint of its sources when it was built.
+
+Rebuilt, never edited, and never a source of truth: `ensure` compares a fingerprint of the
+source tables (row counts, latest dates and update times, amount totals, the snapshot dates
+and the stages table; see derived_sources.sql) with the one stored at the last build and
+rebuilds when they differ, whoever changed the data (an import, a snapshot, the demo
+builder, a test). A rebuild reads everything once (five to ten seconds at a million deals);
+the command line's demo, import and snapshot commands rebuild right away (`refresh`), so the
+first page after them is fast; after an import in the app the first read rebuilds. Dropping
+the tables loses nothing: the next read rebuilds them.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import duckdb
+
+from forecast import queries
+
+# derived table set -> (fingerprint query, build queries in order)
+DERIVED = {
+    "state_sums": ("derived_sources", ("derived_state_sums", "derived_closed_sums")),
+    "stage_stays": ("derived_stage_stays_source", ("derived_stage_stays",)),
+}
+
+_BUILDING = threading.Lock()  # one build at a time per process; readers wait for it
+
+
+def _stored(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    con.execute(
+        "create table if not exists derived_sources "
+        "(derived varchar primary key, fingerprint varchar not null, built_at timestamp)")
+    found = con.execute(
+        "select fingerprint from derived_sources where derived = $name", {"name": name}
+    ).fetchall()
+    return found[0][0] if found else None
+
+
+def _current(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    return str(queries.rows(con, DERIVED[name][0])[0][0])
+
+
+def _build(con: duckdb.DuckDBPyConnection, name: str, fingerprint: str) -> None:
+    for query in DERIVED[name][1]:
+        con.execute(queries.sql(query))
+    # written last: a build cut short leaves the old fingerprint, so the next read rebuilds
+    con.execute(
+        "insert or replace into derived_sources values ($name, $fp, current_timestamp)",
+        {"name": name, "fp": fingerprint})
+
+
+def ensure(con: duckdb.DuckDBPyConnection, name: str = "state_sums") -> None:
+    """Make the derived tables `name` (a DERIVED key) match the data, rebuilding if needed."""
+    with _BUILDING:
+        fingerprint = _current(con, name)
+        if _stored(con, name) != fingerprint:
+            _build(con, name, fingerprint)
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every derived table set that is out of date (after an import or snapshot)."""
+    for name in DERIVED:
+        ensure(con, name)
