@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +24,9 @@ from streamlit.runtime.caching.cache_utils import CachedFunc
 from streamlit.testing.v1 import AppTest
 
 from forecast import db
-from forecast.ui import controls, widgets
+from forecast.ui import controls, whatif_view, widgets
+from forecast.whatif import scenarios
+from forecast.whatif.levers import Levers
 
 from apptest_helpers import metrics
 
@@ -39,7 +41,7 @@ MAX = "max@tiny.example"
 OTHER_DEALS = {"D4", "D5", "D7", "D8"}
 OTHER_PEOPLE = {"M2", "R2", "R3", "Mia Manager", "Rae Rep", "Ray Rep"}
 PAGES = ["pages/overview_page.py", "pages/forecast_review.py", "pages/rollup_page.py",
-         "pages/funnel_page.py"]
+         "pages/funnel_page.py", "pages/whatif_page.py"]
 # M1's team on 2026-11-20, 2026-Q4: closed D1 100; commit D2 200; best case D3 300 and D6 50
 # (the rep's category); so commit forecast 300, best case forecast 650, open pipeline 550
 MAX_NUMBERS = {"Closed": "$100", "Commit forecast": "$300", "Best Case forecast": "$650"}
@@ -290,3 +292,18 @@ def test_data_page_is_for_admins_only(store):
     mia = app("mia@tiny.example", admins=["mia@tiny.example"], script="pages/data_page.py")
     mia.run()
     assert not mia.error and mia.dataframe
+
+
+def test_saved_scenarios_of_another_team_are_not_listed(store):
+    con = db.connect(store)
+    for name, team in [("M2 stretch", "M2"), ("Vera's plan", "V"), ("R1 push", "R1")]:
+        scenarios.save(con, name, Levers(win_rate_pts=5.0), "tester",
+                       datetime(2026, 11, 20, 9), note=f"for {team}", period_id="2026-Q4",
+                       team_id=team, as_of_date=date(2026, 11, 20))
+    con.close()
+    at = app(MAX)
+    at.run()
+    at.switch_page("pages/whatif_page.py").run()
+    assert not at.exception
+    assert at.selectbox(key=whatif_view.KEY_LOAD).options == ["R1 push"]
+    assert at.multiselect(key=whatif_view.KEY_COMPARE).options == ["R1 push"]

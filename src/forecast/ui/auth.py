@@ -93,6 +93,15 @@ def refusal(team: str, as_of_date: date) -> str | None:
     return access.refusal(viewer, team, as_of_date, visible_ids(viewer, as_of_date))
 
 
+def visible_rows(frame, column: str, as_of_date: date):
+    """The rows of `frame` whose team id in `column` the viewer may see on `as_of_date` (all
+    of them when the viewer sees everything): for lists shared by the whole store, such as
+    saved scenarios, whose rows belong to the team they were made for."""
+    viewer = current_viewer()
+    visible = visible_ids(viewer, as_of_date) if viewer else frozenset()
+    return frame if visible is None else frame[frame[column].isin(visible)]
+
+
 def require_team(team: str, as_of_date: date) -> None:
     """Stop the page with a plain message if the viewer may not see `team`."""
     why = refusal(team, as_of_date)

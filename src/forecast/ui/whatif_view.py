@@ -312,7 +312,7 @@ def save_and_load(sel: Selection, base: projection.Baseline, levers: Levers | No
         go = st.form_submit_button("Save the levers as a scenario")
     if go:
         _save(sel, name, by, note, levers)
-    names = saved().name.tolist()
+    names = auth.visible_rows(saved(), "team_id", sel.as_of_date).name.tolist()
     right.selectbox("Saved scenario", names, key=KEY_LOAD, index=None,
                     placeholder="Pick a scenario to load")
     chosen = st.session_state.get(KEY_LOAD)
@@ -345,7 +345,7 @@ _COMPARE_COLUMNS = {"scenario": "Scenario", "version": "Version", "levers": "Lev
 
 
 def compare_section(sel: Selection, base: projection.Baseline) -> None:
-    listed = saved()
+    listed = auth.visible_rows(saved(), "team_id", sel.as_of_date)
     if listed.empty:
         st.info("No saved scenarios yet: move the levers above and save them.")
         return
