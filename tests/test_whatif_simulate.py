@@ -30,9 +30,9 @@ CHANCES = np.array([0.2, 0.25, 0.7])
 N = 20_000
 
 
-def _won(seed: int = 7, n: int = N, amounts=AMOUNTS, chances=CHANCES) -> np.ndarray:
-    bits, _, _ = simulate.streams(seed)
-    return simulate.won_open_amounts(amounts, chances, n, bits)
+def _won(seed: int = 7, n: int = N, amounts=AMOUNTS, chances=CHANCES,
+         workers: int | None = None) -> np.ndarray:
+    return simulate.won_open_amounts(amounts, chances, n, seed, workers)
 
 
 def test_percentiles_and_chance_of_quota_match_the_enumerated_distribution():
@@ -55,6 +55,8 @@ def test_each_outcome_share_is_close_to_its_probability():
 def test_same_seed_same_result_and_another_seed_differs():
     assert np.array_equal(_won(seed=11), _won(seed=11))
     assert not np.array_equal(_won(seed=11), _won(seed=12))
+    # blocks of simulations draw from their own streams: threads do not change the result
+    assert np.array_equal(_won(seed=11, workers=1), _won(seed=11, workers=3))
 
 
 def test_certain_and_impossible_deals():

@@ -145,9 +145,9 @@ def project(base: Baseline, levers: Levers | None = None,
     levers = levers or Levers()
     simulate.check_run(simulations, seed)
     deals = apply(base.deals, levers)
-    bits, lead_rng, direct_rng = simulate.streams(seed)
+    lead_rng, direct_rng = simulate.new_deal_rngs(seed)
     totals = base.closed + simulate.won_open_amounts(
-        deals.amount.to_numpy(), deals.p_won.to_numpy(), simulations, bits)
+        deals.amount.to_numpy(), deals.p_won.to_numpy(), simulations, seed)
     new = base.new_pipeline
     lead_factor, direct_factor = levers.new_pipeline_factors()
     size = levers.size_factor

@@ -2,8 +2,9 @@
 chance, and new deals arrive; the landing is Closed + the won amounts + the new ones.
 
 Vectorised by blocks of simulations: one uniform draw per deal and simulation, compared with
-the deal's chance, and the won amounts summed with one matrix-vector product per block. The
-uniform draws are 16-bit (four from each 64-bit output of the PCG64 generator), so chances
+the deal's chance, and the won amounts summed with one matrix-vector product per block;
+blocks run on threads. The uniform draws are 16-bit (four from each 64-bit output of a PCG64
+generator, one generator per block seeded from the seed and the block's number), so chances
 are resolved to 1/65,536; a chance of exactly 1 is counted in every simulation.
 
 Same seed, same deals -> the same result. Every scenario run with the same seed sees the same
@@ -12,6 +13,9 @@ the levers' doing, not noise.
 """
 
 from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -32,15 +36,30 @@ def check_run(simulations: int, seed: int) -> None:
         raise WhatIfError(f"The seed must be zero or more; {seed} was given.")
 
 
-def streams(seed: int) -> tuple[np.random.PCG64, np.random.Generator, np.random.Generator]:
-    """Independent streams for the open deals, new deals from leads and other new deals."""
-    deals, lead, direct = np.random.SeedSequence(seed).spawn(3)
-    return np.random.PCG64(deals), np.random.default_rng(lead), np.random.default_rng(direct)
+def _stream(seed: int, *key: int) -> np.random.SeedSequence:
+    # explicit spawn keys: the same (seed, key) always gives the same stream
+    return np.random.SeedSequence(seed, spawn_key=key)
 
 
-def won_open_amounts(amounts: np.ndarray, p_won: np.ndarray, simulations: int,
-                     bits: np.random.PCG64) -> np.ndarray:
-    """Per simulation: the sum of the amounts of the open deals won."""
+def new_deal_rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    """Streams for new deals from a lead and for the other new deals."""
+    return (np.random.default_rng(_stream(seed, 1)), np.random.default_rng(_stream(seed, 2)))
+
+
+def _block_totals(seed: int, block: int, size: int, thresholds: np.ndarray,
+                  amounts: np.ndarray) -> np.ndarray:
+    """Won amounts of one block of simulations, from the block's own stream."""
+    n = len(amounts)
+    bits = np.random.PCG64(_stream(seed, 0, block))
+    draws = bits.random_raw(-(-size * n // 4)).view(np.uint16)[: size * n].reshape(size, n)
+    return (draws < thresholds) @ amounts
+
+
+def won_open_amounts(amounts: np.ndarray, p_won: np.ndarray, simulations: int, seed: int,
+                     workers: int | None = None) -> np.ndarray:
+    """Per simulation: the sum of the amounts of the open deals won. Blocks of simulations
+    run on `workers` threads (default: one per core, at most 4); each block draws from its
+    own stream, so the result does not depend on how many threads ran it."""
     amounts = np.asarray(amounts, dtype=float)
     p = np.clip(np.asarray(p_won, dtype=float), 0.0, 1.0)
     certain = p >= 1.0
@@ -48,16 +67,24 @@ def won_open_amounts(amounts: np.ndarray, p_won: np.ndarray, simulations: int,
     # deal i is won when its draw u (0..65535) is below round(p x 65536)
     thresholds = np.where(certain, 0, np.minimum(np.rint(p * RESOLUTION), RESOLUTION - 1))
     thresholds = thresholds.astype(np.uint16)
-    n = len(amounts)
     totals = np.full(simulations, fixed)
-    if n == 0 or not thresholds.any():
+    if len(amounts) == 0 or not thresholds.any():
         return totals
-    for start in range(0, simulations, BLOCK):
+    starts = range(0, simulations, BLOCK)
+
+    def block(index: int) -> np.ndarray:
+        start = starts[index]
         size = min(BLOCK, simulations - start)
-        raw = bits.random_raw(-(-size * n // 4))
-        draws = raw.view(np.uint16)[: size * n].reshape(size, n)
-        totals[start:start + size] += (draws < thresholds) @ amounts
-    return totals
+        return _block_totals(seed, index, size, thresholds, amounts)
+
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers == 1 or len(starts) == 1:
+        parts = [block(i) for i in range(len(starts))]
+    else:
+        # the draws, comparisons and products release the GIL, so threads use every core
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(block, range(len(starts))))
+    return totals + np.concatenate(parts)
 
 
 def new_deal_amounts(rate: float, pool: np.ndarray, simulations: int,
