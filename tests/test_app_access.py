@@ -307,3 +307,21 @@ def test_saved_scenarios_of_another_team_are_not_listed(store):
     assert not at.exception
     assert at.selectbox(key=whatif_view.KEY_LOAD).options == ["R1 push"]
     assert at.multiselect(key=whatif_view.KEY_COMPARE).options == ["R1 push"]
+
+
+@pytest.mark.parametrize(("claims", "message"), [
+    ({"email": "max@tiny.example", "email_verified": False},
+     "The sign-in provider has not verified max@tiny.example"),
+    ({"email": ""}, "Your sign-in gave no email address"),
+    ({"email": "rob@tiny.example"}, "2 people share the email rob@tiny.example"),
+])
+def test_an_email_that_cannot_be_matched_says_why_and_shows_nothing(store, claims, message):
+    con = db.connect(store)
+    con.execute("update people set email = 'rob@tiny.example' where person_id = 'R3'")
+    con.close()
+    at = app(None)
+    at.user = {"is_logged_in": True, **claims}
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error if message in e.value]
+    assert not at.metric and not at.dataframe and not at.sidebar.selectbox

@@ -34,6 +34,7 @@ class Viewer:
     email: str | None = None
     person_id: str | None = None
     is_admin: bool = False
+    why_unmatched: str | None = None  # when the email could not be matched, and not for lack
 
     @property
     def sees_everything(self) -> bool:
@@ -108,6 +109,8 @@ def visible_ids(con: duckdb.DuckDBPyConnection, viewer: Viewer,
 
 
 def nothing_visible_message(viewer: Viewer, as_of_date: date) -> str:
+    if viewer.why_unmatched:
+        return viewer.why_unmatched
     if viewer.person_id is None:
         return (f"You are signed in as {viewer.email}, which matches no person in the "
                 "hierarchy: ask an admin to add this email to your person in the people list.")

@@ -64,10 +64,19 @@ def current_viewer() -> access.Viewer | None:
     if not claims.get("is_logged_in"):
         return None
     email = str(claims.get("email") or "").strip()
-    if not email or claims.get("email_verified") is False:
+    if not email:
+        return access.Viewer(email="an account without an email address", why_unmatched=(
+            "Your sign-in gave no email address, so it cannot be matched to a person: sign in "
+            "with an account that has one."))
+    if claims.get("email_verified") is False:
         # an unverified address proves nothing about whose team this is
-        return access.Viewer(email=email or "an account without an email address")
-    return _viewer_for(email, admin_emails())
+        return access.Viewer(email=email, why_unmatched=(
+            f"The sign-in provider has not verified {email}, so it cannot be matched to a "
+            "person: verify it with the provider and sign in again."))
+    try:
+        return _viewer_for(email, admin_emails())
+    except access.AccessError as exc:  # e.g. two people share the email
+        return access.Viewer(email=email, why_unmatched=str(exc))
 
 
 @st.cache_data(**_CACHE)
