@@ -21,8 +21,7 @@ table = review.commit_vs_upside(sel, f, cumulative)
 widgets.downloads(table, f"forecast-{sel.root_id}-{sel.period.period_id}", key="forecast")
 
 st.subheader("Deals behind the numbers")
-shown = review.deals_behind(sel, f)
-widgets.downloads(shown, f"deals-{sel.root_id}-{sel.period.period_id}", key="deals")
+review.deals_behind(sel, f)
 
 st.subheader("What moved")
 review.what_moved(sel)

@@ -69,3 +69,12 @@ def test_filter_deals_behind_a_cell(tiny):
     picked = deals.filter_deals(d, member_ids=["M1"], categories=["Commit", "Closed"])
     assert sorted(picked.opportunity_id) == ["D1", "D2"]
     assert picked.amount.sum() == 300  # = M1's commit forecast
+
+
+def test_deal_list_narrowed_and_limited(tiny):
+    when = asof.resolve_as_of(tiny, date(2026, 11, 20), today=tiny_company.TODAY)
+    d = deals.deal_list(tiny, "V", Q4, when, member_ids=["M1"],
+                        categories=["Commit", "Closed"], limit=1)
+    # M1's commit forecast is D1 (won, 100) and D2 (Commit, 200); open deals come first
+    assert d.opportunity_id.tolist() == ["D2"]
+    assert (d.deals_in_list.iloc[0], d.amount_in_list.iloc[0]) == (2, 300)

@@ -12,6 +12,8 @@ periods are whole calendar months, so the month grain answers every period exact
   states of the `deal_states` macro, summed per point, owner, close month and category.
 - `derived_stage_stays`: completed stays in each stage, counted per stage, end day and
   length, for the usual (median) time in stage as of any date.
+- `derived_deal_history`: per deal, close-date pushes, highest amount and last change over
+  the whole weekly history, for the deal list as of the latest data.
 - `derived_sources`: per derived table, a fingerprint of its sources when it was built.
 
 Rebuilt, never edited, and never a source of truth: `ensure` compares a fingerprint of the
@@ -36,6 +38,7 @@ from forecast import queries
 DERIVED = {
     "state_sums": ("derived_sources", ("derived_state_sums", "derived_closed_sums")),
     "stage_stays": ("derived_stage_stays_source", ("derived_stage_stays",)),
+    "deal_history": ("derived_deal_history_source", ("derived_deal_history",)),
 }
 
 _BUILDING = threading.Lock()  # one build at a time per process; readers wait for it

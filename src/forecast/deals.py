@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from forecast import aggregates, queries
-from forecast.asof import AsOf
+from forecast import aggregates, asof, queries
 from forecast.calendar import Period
 
 RISK_FLAGS = {
@@ -32,23 +32,34 @@ def stage_medians(con: duckdb.DuckDBPyConnection, as_of: date) -> pd.DataFrame:
 
 
 def deal_list(
-    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf,
-    medians: pd.DataFrame | None = None,
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf,
+    medians: pd.DataFrame | None = None, *, member_ids: list[str] | None = None,
+    categories: list[str] | None = None, limit: int | None = None,
 ) -> pd.DataFrame:
-    """Every deal of the team closing in the period, as of `when`, with a `risks` column.
-    `medians` (from stage_medians) can be passed in when the caller has it cached."""
+    """The deals of the team closing in the period, as of `when`, with a `risks` column: open
+    deals first, largest first. `member_ids` (direct reports, or the root for its own deals)
+    and `categories` narrow it; `limit` keeps the first rows (a screen shows a thousand, a
+    download all), and every row carries `deals_in_list` and `amount_in_list`, the count and
+    total before the limit. `medians` (from stage_medians) can be passed in when the caller
+    has it cached."""
     if medians is None:
         medians = stage_medians(con, when.effective_date)
+    _, last_snapshot = asof.snapshot_range(con)
+    whole_history = last_snapshot is not None and when.effective_date >= last_snapshot
+    aggregates.ensure(con, "deal_history")
     deals = queries.frame(
         con, "deal_list", root_id=root_id, as_of=when.effective_date, snap=when.snapshot_date,
-        start=period.start_date, end=period.end_date,
+        start=period.start_date, end=period.end_date, whole_history=whole_history,
         median_stages=medians.stage_name.tolist(),
         median_days=medians.median_days.astype(float).tolist(),
+        member_ids=member_ids, categories=categories, limit=limit,
     )
     flags = deals[list(RISK_FLAGS)].fillna(False).astype(bool)
     labels = [label for label, _ in RISK_FLAGS.values()]
-    deals["risks"] = [", ".join(name for name, on in zip(labels, row, strict=True) if on)
-                      for row in flags.itertuples(index=False)]
+    # the flags as bits of one number per deal: the label text is built once per combination
+    keys = (flags.to_numpy() @ (1 << np.arange(len(labels)))).tolist()
+    names = {k: ", ".join(lab for i, lab in enumerate(labels) if k >> i & 1) for k in set(keys)}
+    deals["risks"] = [names[k] for k in keys]
     return deals
 
 

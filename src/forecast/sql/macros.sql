@@ -59,8 +59,10 @@ create or replace macro deal_states_between(first_date, last_date) as table
          and coalesce(o.created_date, o.close_date) <= d.snapshot_date
         where d.snapshot_date between first_date and last_date
           and not exists (
+              -- the date range again, so only the range's snapshot rows are read
               select 1 from opportunity_snapshots s
               where s.snapshot_date = d.snapshot_date and s.opportunity_id = o.opportunity_id
+                and s.snapshot_date between first_date and last_date
           )
     )
     select u.*,

@@ -113,13 +113,35 @@ def rejected_rows(import_id: str) -> pd.DataFrame:
         return quality.rejected_rows(cur, import_id)
 
 
-@auth.scoped()
-@st.cache_data(**CACHE)
-def deal_list(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
+DEAL_LIMIT = 1000  # deals a screen lists; the downloads hold every deal
+
+
+def _deal_list(root_id: str, period_id: str, as_of_date: date, member_id: str | None,
+               categories: tuple[str, ...] | None, limit: int | None) -> pd.DataFrame:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
         return deals.deal_list(cur, root_id, period(period_id), when,
-                               stage_medians(when.effective_date))
+                               stage_medians(when.effective_date),
+                               member_ids=None if member_id is None else [member_id],
+                               categories=None if categories is None else list(categories),
+                               limit=limit)
+
+
+@auth.scoped()
+@st.cache_data(**CACHE)
+def deal_list(root_id: str, period_id: str, as_of_date: date, member_id: str | None = None,
+              categories: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The first DEAL_LIMIT deals (open first, largest first) of the team, or of one member
+    and some categories; deals_in_list and amount_in_list count the whole list."""
+    return _deal_list(root_id, period_id, as_of_date, member_id, categories, DEAL_LIMIT)
+
+
+@auth.scoped()
+def deal_list_all(root_id: str, period_id: str, as_of_date: date,
+                  member_id: str | None = None,
+                  categories: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Every deal of that list, for a download (read when it is clicked, never cached)."""
+    return _deal_list(root_id, period_id, as_of_date, member_id, categories, None)
 
 
 @st.cache_data(**CACHE)

@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from forecast import calls, charts, deals, formatting, movement, movement_charts, overview
+from forecast import calls, charts, deals, export, formatting, movement, movement_charts, overview
 from forecast.metrics import METRICS
 from forecast.ui import cached, widgets
 from forecast.ui.controls import Selection
@@ -50,8 +50,11 @@ def _drill_from_chart(event, f: overview.TeamForecast) -> None:
         st.session_state[KEY_COLUMN] = column
 
 
-def deals_behind(sel: Selection, f: overview.TeamForecast) -> pd.DataFrame:
-    """The deals behind a member's number: pick a member and a column (or click a bar)."""
+@st.fragment
+def deals_behind(sel: Selection, f: overview.TeamForecast) -> None:
+    """The deals behind a member's number: pick a member and a column (or click a bar).
+    A fragment: a new pick reruns this section only. The first DEAL_LIMIT deals are listed
+    (open first, largest first); the downloads hold every one."""
     members = [ALL_TEAM, *f.rows.member_id]
     names = dict(zip(f.rows.member_id, f.rows.name, strict=True)) | {ALL_TEAM: "Whole team"}
     column_names = {"all": "All deals in the period",
@@ -61,16 +64,37 @@ def deals_behind(sel: Selection, f: overview.TeamForecast) -> pd.DataFrame:
     member = left.selectbox("Deals of", members, format_func=names.get, key=KEY_MEMBER)
     column = right.selectbox("Behind", list(column_names), format_func=column_names.get,
                              key=KEY_COLUMN)
-    found = cached.deal_list(sel.root_id, sel.period.period_id, sel.as_of_date)
-    shown = deals.filter_deals(
-        found, None if member == ALL_TEAM else [member],
-        None if column == "all" else overview.CATEGORIES_BEHIND[column])
-    st.caption(f"{len(shown):,} deals, {formatting.currency_exact(shown.amount.sum())}. "
+    picked = (sel.root_id, sel.period.period_id, sel.as_of_date,
+              None if member == ALL_TEAM else member,
+              None if column == "all" else tuple(overview.CATEGORIES_BEHIND[column]))
+    shown = cached.deal_list(*picked)
+    total = int(shown.deals_in_list.iloc[0]) if len(shown) else 0
+    amount = float(shown.amount_in_list.iloc[0]) if len(shown) else 0.0
+    listed = (f" The {len(shown):,} largest are listed, open deals first; the downloads hold "
+              f"all {total:,}." if total > len(shown) else "")
+    st.caption(f"{total:,} deals, {formatting.currency_exact(amount)}.{listed} "
                "Risk flags: " + " ".join(f"**{label}**: {why}"
                                          for label, why in deals.RISK_FLAGS.values()))
     st.dataframe(shown[list(DEAL_COLUMNS)], hide_index=True, column_config={
         **DEAL_COLUMNS, "amount": st.column_config.NumberColumn("Amount", format="dollar")})
-    return shown
+    stem = f"deals-{sel.root_id}-{sel.period.period_id}"
+    if total > len(shown):
+        _full_downloads(lambda: cached.deal_list_all(*picked), stem)
+    else:
+        widgets.downloads(shown.drop(columns=["deals_in_list", "amount_in_list"]), stem,
+                          key="deals")
+
+
+def _full_downloads(read, stem: str) -> None:
+    """CSV and Excel downloads of a list too long to show, read only when clicked."""
+    def rows():
+        return read().drop(columns=["deals_in_list", "amount_in_list"])
+    left, right = st.columns(2)
+    left.download_button("Download CSV", lambda: export.to_csv(rows()), f"{stem}.csv",
+                         "text/csv", key="deals_csv")
+    right.download_button(
+        "Download Excel", lambda: export.to_excel(rows()), f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="deals_xlsx")
 
 
 def the_call(sel: Selection, f: overview.TeamForecast) -> None:
