@@ -36,7 +36,7 @@ from forecast.importing.model import (
     Progress,
     noop_progress,
 )
-from forecast.importing.validate import plural
+from forecast.importing.validate import plural, quoted_list
 
 HANDLERS: dict[str, Callable[[Context], str]] = {
     "deals": deals.run,
@@ -136,8 +136,8 @@ def _result(ctx: Context, attempt: Attempt, done: str) -> ImportResult:
     if ctx.unknown_stages and not load.scalar(ctx.con, "select count(*) from stages"):
         message += " The store has no stages yet: import a stages file first."
     elif ctx.unknown_stages:
-        message += (" Map the unknown stages (" + ", ".join(f"'{s}'" for s in
-                    ctx.unknown_stages[:5]) + ") to known ones and import the file again.")
+        message += (" Map the unknown stages (" + quoted_list(ctx.unknown_stages)
+                    + ") to known ones and import the file again.")
     return ImportResult(attempt.import_id, attempt.source_file, attempt.kind, rows_in, loaded,
                         rejected, status, message, list(ctx.assumptions), _rejects(ctx),
                         list(ctx.unknown_stages))

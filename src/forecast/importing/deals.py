@@ -319,7 +319,7 @@ def _currency(ctx: Context, out: pd.DataFrame, raw: pd.Series) -> None:
     rates = load.frame(ctx.con, "select currency, effective_date, rate_to_reporting "
                                 "from currency_rates")
     rates["effective_date"] = pd.to_datetime(rates["effective_date"]).astype("datetime64[us]")
-    rates["currency"] = rates["currency"].str.upper()
+    rates["currency"] = rates["currency"].astype("str").str.upper()  # typed even when empty
     wanted = pd.DataFrame({"row": np.flatnonzero(foreign),
                            "currency": currency[foreign].astype(str).to_numpy(),
                            "when": when[foreign].astype("datetime64[us]").to_numpy()})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -53,6 +54,18 @@ class ImportResult:
                 f"rejected {self.rows_rejected}")
         if self.status not in STATUSES:
             raise AssertionError(f"unknown status {self.status!r}")
+        self.message = one_line(self.message)
+
+
+MESSAGE_LIMIT = 600
+
+
+def one_line(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message fit for one line of a page or a terminal, whatever values a file put in it:
+    line breaks and other control characters become spaces, and a message swollen by a huge
+    value is cut short with '…'."""
+    flat = re.sub(r"[\x00-\x1f\x7f\x85\u2028\u2029]+", " ", text)
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
 class Problems:

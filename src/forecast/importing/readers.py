@@ -11,7 +11,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +33,8 @@ DELIMITERS = [",", ";", "\t", "|"]
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 PLAIN = "UTF-8 text, comma-separated"  # the description not worth an assumption line
 SNIFF_BYTES = 64 * 1024
+# more columns than any CRM export carries; pandas needs seconds per thousand columns
+MAX_COLUMNS = 2_000
 
 # (magic bytes, what the file is, what to do instead)
 _BINARY_MAGIC = [
@@ -85,9 +90,20 @@ def read_table(path: str | Path, data: bytes | None = None) -> RawTable:
     text, encoding_note = decode(data)
     if not text.strip():
         raise ImportFailed(f"{path.name} is empty: it has no header and no rows.")
-    delimiter = sniff_delimiter(text)
-    return _parse_text(text, delimiter, encoding_note, path,
-                       utf8=data if encoding_note == "UTF-8" else None)
+    with _csv_errors(path):
+        delimiter = sniff_delimiter(text)
+        return _parse_text(text, delimiter, encoding_note, path,
+                           utf8=data if encoding_note == "UTF-8" else None)
+
+
+@contextmanager
+def _csv_errors(path: Path) -> Iterator[None]:
+    """What Python's csv module cannot read (a field over its 131,072-character limit, say)
+    turns the file away with a sentence, not a traceback."""
+    try:
+        yield
+    except csv.Error as exc:
+        raise ImportFailed(f"{path.name} cannot be read as a CSV file ({exc}).") from exc
 
 
 def read_header(path: str | Path) -> list[str]:
@@ -103,7 +119,8 @@ def read_header(path: str | Path) -> list[str]:
     first = _first_record(text)
     if not first.strip():
         raise ImportFailed(f"{path.name} is empty: it has no header and no rows.")
-    row = next(csv.reader(io.StringIO(first), delimiter=sniff_delimiter(text)))
+    with _csv_errors(path):
+        row = next(csv.reader(io.StringIO(first), delimiter=sniff_delimiter(text)))
     return _clean_header(row)
 
 
@@ -209,13 +226,15 @@ def sniff_delimiter(text: str) -> str:
 def _clean_header(names) -> list[str]:
     """Trimmed names; a blank one becomes column_<n>, a repeated one '<name> (2)'."""
     out: list[str] = []
+    taken: set[str] = set()  # a set, so a file of 20,000 columns is not 400 million checks
     for i, name in enumerate(names):
         text = str(name).replace("\ufeff", "").strip().strip('"').strip() or f"column_{i + 1}"
         n, unique = 1, text
-        while unique.lower() in (o.lower() for o in out):
+        while unique.lower() in taken:
             n += 1
             unique = f"{text} ({n})"
         out.append(unique)
+        taken.add(unique.lower())
     return out
 
 
@@ -238,13 +257,21 @@ def _parse_text(text: str, delimiter: str, encoding_note: str, path: Path,
     bad_rows: list[tuple[int, str]] = []
     header = next(csv.reader(io.StringIO(text[: text.find("\n") + 1]), delimiter=delimiter),
                   [])
+    if len(header) > MAX_COLUMNS:
+        raise ImportFailed(f"{path.name} has {len(header):,} columns; files of up to "
+                           f"{MAX_COLUMNS:,} are read. Export only the fields you need.")
     frame = _parse_arrow(text, delimiter, utf8)
     if frame is None:
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, na_filter=False,
-                                keep_default_na=False, skip_blank_lines=False, engine="c",
-                                quotechar='"', doublequote=True)
-        except (pd.errors.ParserError, ValueError):
+            # a row longer than the header must not become an index (shifting every column)
+            # or be cut short: the warning pandas gives for it sends the file to _parse_ragged
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+                                    na_filter=False, keep_default_na=False, index_col=False,
+                                    skip_blank_lines=False, engine="c", quotechar='"',
+                                    doublequote=True)
+        except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
             frame, lines, bad_rows = _parse_ragged(text, delimiter)
     if not bad_rows:
         if text.count("\n") == len(frame) + 1:
@@ -256,6 +283,7 @@ def _parse_text(text: str, delimiter: str, encoding_note: str, path: Path,
     for name in _repeated(list(frame.columns)):
         notes.append(f"the column '{name[:-4]}' appears more than once: the first one is used")
     blank = _blank_rows(frame)
+    blank[[p for p, _ in bad_rows]] = False  # data past the header's width is still a row
     if blank.any():
         keep = ~blank
         old_to_new = np.cumsum(keep) - 1

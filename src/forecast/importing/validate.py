@@ -47,6 +47,11 @@ _EXISTING_TYPES = {"existing", "existingcustomer", "existingbusiness", "renewal"
 _TRUE = {"1", "true", "t", "yes", "y", "x", "won", "closed"}
 _FALSE = {"0", "false", "f", "no", "n", ""}
 
+# Dates outside these years are typing slips or placeholders (0000-01-01, 9999-12-31), not
+# sales dates; they count as unreadable, so they never stretch the fiscal calendar or a
+# deal's weekly history over centuries.
+EARLIEST_DATE, END_OF_DATES = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
+
 _SLASH_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?"
                          r"(?:\s*[AaPp][Mm])?)?$")
 
@@ -112,9 +117,9 @@ def _clean_numbers(series: pd.Series) -> pd.Series:
 
 def parse_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray, str | None]:
     """Timestamps (naive) from ISO dates/times, Salesforce API times ('...T10:00:00.000+0000'
-    in UTC) or day/month formats such as 3/31/2026 or 31.03.2026. The third value is a note
-    when a slash date had to be read as month/day or day/month. Parsed once per distinct
-    value."""
+    in UTC) or day/month formats such as 3/31/2026 or 31.03.2026, in the years 1900-2199.
+    The third value is a note when a slash date had to be read as month/day or day/month.
+    Parsed once per distinct value."""
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     values, bad, note = _parse_distinct_dates(pd.Series(uniques, dtype="str"))
     return (pd.Series(values.to_numpy()[codes], index=series.index), bad[codes], note)
@@ -143,6 +148,7 @@ def _parse_distinct_dates(series: pd.Series) -> tuple[pd.Series, np.ndarray, str
             example = candidates.iloc[0]
             note = (f"dates like '{example}' were read as "
                     f"{'day/month/year' if dayfirst else 'month/day/year'}")
+    values = values.where((values >= EARLIEST_DATE) & (values < END_OF_DATES))
     bad = ~is_blank & values.isna().to_numpy()
     return values, bad, note
 
@@ -202,10 +208,14 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def quoted_list(values, limit: int = 5) -> str:
-    """"'A', 'B' and 3 more" for messages."""
+    """"'A', 'B' and 3 more" for messages; a long value is cut to its first 40 characters."""
     values = list(values)
-    shown = ", ".join(f"'{v}'" for v in values[:limit])
+    shown = ", ".join(f"'{_short(str(v))}'" for v in values[:limit])
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def duplicates(keys: pd.Series, lines: np.ndarray, what: str, shown: pd.Series | None = None):
