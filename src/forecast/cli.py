@@ -215,7 +215,7 @@ REPORTS = {"forecast": _forecast_report, "deals": _deals_report, "rollup": _roll
 
 def _emit(table: pd.DataFrame, f: overview.TeamForecast, fmt: str) -> None:
     if fmt == "csv":
-        export.safe_for_spreadsheet(table).to_csv(sys.stdout, index=False)
+        sys.stdout.write(export.to_csv(table).decode("utf-8"))
     elif fmt == "json":
         payload = {"period": f.period.period_id, "team": f.root_id,
                    "as_of": f.as_of.requested.isoformat(), "source": f.as_of.describe(),

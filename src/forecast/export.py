@@ -28,14 +28,22 @@ def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
-    return safe_for_spreadsheet(df).to_csv(index=False).encode("utf-8")
+    """RFC 4180 line ends (CRLF), so a field holding a bare carriage return is quoted and
+    cannot start a row of its own (where '=...' would be a formula again)."""
+    return safe_for_spreadsheet(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def to_excel(df: pd.DataFrame) -> bytes:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     buffer = io.BytesIO()
     safe = safe_for_spreadsheet(df)
-    for column in safe.columns:  # Excel has no time zones
-        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
+    for column in safe.columns:
+        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):  # Excel has no time zones
             safe[column] = safe[column].dt.tz_localize(None)
+        elif safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            # a workbook cannot hold control characters at all: each shows as U+FFFD
+            safe[column] = safe[column].map(
+                lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v)
     safe.to_excel(buffer, index=False, engine="openpyxl")
     return buffer.getvalue()
