@@ -19,6 +19,8 @@ from forecast import append_only, backup, calls, db, history, importing, queries
 from forecast.append_only import PROTECTED, HistoryError
 from forecast.demo import build_demo
 from forecast.importing import load
+from forecast.whatif import scenarios
+from forecast.whatif.levers import Levers
 
 import tiny_company
 
@@ -136,8 +138,7 @@ def test_the_scan_sees_the_writes_it_must_see():
     one allowed tally update, and the in-place updates of tables that are not history."""
     writes = {(w.kind, w.table) for _, text in _library_sql()
               for w in append_only.writes(text)}
-    for table in ("opportunity_snapshots", "snapshots", "submissions", "adjustments",
-                  "reporting_lines", "quotas"):
+    for table in PROTECTED:
         assert ("insert", table) in writes, table
     assert ("update", "snapshots") in writes          # deal_count only
     assert ("update", "opportunities") in writes      # live state: not history
@@ -254,6 +255,16 @@ def test_a_reporting_line_cannot_be_changed_on_a_date_that_has_one(store, tmp_pa
     assert store.execute("select * from reporting_lines order by all").fetchall() == before
 
 
+def test_saving_a_scenario_again_adds_a_version_and_keeps_the_first(store):
+    first = scenarios.save(store, "Stretch", Levers(win_rate_pts=5), "V",
+                           datetime(2026, 11, 20, 9))
+    before = store.execute("select * from whatif_scenarios").fetchall()
+    second = scenarios.save(store, "Stretch", Levers(win_rate_pts=8), "V",
+                            datetime(2026, 11, 20, 10))
+    assert (first, second) == (1, 2)
+    assert store.execute("select * from whatif_scenarios where version = 1").fetchall() == before
+
+
 def test_a_quota_cannot_be_changed_on_a_date_that_has_one(store, tmp_path):
     # R1's 2026-Q4 quota is 800 from 2026-09-25 and 900 from 2026-11-10 (tiny_company)
     path = tmp_path / "quotas.csv"
@@ -266,12 +277,12 @@ def test_a_quota_cannot_be_changed_on_a_date_that_has_one(store, tmp_path):
     assert store.execute("select * from quotas order by all").fetchall() == before
 
 
-@pytest.mark.parametrize("table", ["opportunity_snapshots", "snapshots", "submissions",
-                                   "adjustments", "reporting_lines", "quotas"])
+@pytest.mark.parametrize("table", sorted(PROTECTED))
 def test_the_demo_will_not_replace_a_store_holding_any_history(table):
     con = db.connect(":memory:")
     tiny_company.load(con)
     tiny_company.load_calls(con)
+    scenarios.save(con, "Stretch", Levers(win_rate_pts=5), "V", datetime(2026, 11, 20, 9))
     for other in PROTECTED:  # keep only `table`'s history
         if other != table and other in backup.tables(con):
             con.execute(f"delete from {other}")

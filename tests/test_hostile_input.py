@@ -23,6 +23,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from forecast import backup, calls, db, export, importing
 from forecast.importing import REJECT_COLUMNS
+from forecast.whatif import scenarios
+from forecast.whatif.levers import Levers
 
 import tiny_company
 from apptest_helpers import open_app, use_store
@@ -298,6 +300,17 @@ def test_hostile_notes_of_calls_and_adjustments_are_stored_verbatim(con):
                        ).fetchall() == [(t, t) for t in HOSTILE]
 
 
+def test_hostile_scenario_names_are_stored_and_found_verbatim(con):
+    for i, text in enumerate(HOSTILE):
+        scenarios.save(con, text, Levers(win_rate_pts=i), text, datetime(2026, 11, 20, 9),
+                       note=text)
+    listed = scenarios.saved(con)
+    assert sorted(listed["name"]) == sorted(HOSTILE)
+    assert (listed["name"] == listed["note"]).all() and (listed["name"] == listed["saved_by"]).all()
+    for i, text in enumerate(HOSTILE):
+        assert scenarios.load(con, text).levers == Levers(win_rate_pts=i)
+
+
 # ---------------------------------------------------------------- exports
 
 
@@ -344,19 +357,26 @@ def test_every_download_on_the_pages_goes_through_the_safe_export():
 # ---------------------------------------------------------------- pages
 
 
+PEOPLE_NAMES = HOSTILE[:6]                # V, M1, M2, R1, R2, R3 in tiny_company order
+DEAL_NAMES = HOSTILE[6:] + HOSTILE[:3]     # D1 .. D9
+SCENARIO_NAMES = HOSTILE[6:10]
+
+
 def _hostile_company(con) -> None:
     """The tiny company with every name, deal, account and note replaced by hostile text."""
     tiny_company.load(con)
-    people = dict(zip([p for p, _ in tiny_company.PEOPLE], HOSTILE, strict=False))
+    people = dict(zip([p for p, _ in tiny_company.PEOPLE], PEOPLE_NAMES, strict=True))
     for person, name in people.items():
         con.execute("update people set name = $n where person_id = $p", {"n": name, "p": person})
-    for i, (deal, *_) in enumerate(tiny_company.DEALS):
-        text = HOSTILE[(i + 6) % len(HOSTILE)]
+    for (deal, *_), text in zip(tiny_company.DEALS, DEAL_NAMES, strict=True):
         con.execute("update opportunities set opportunity_name = $n, account_name = $n "
                     "where opportunity_id = $d", {"n": text, "d": deal})
     tiny_company.load_calls(con)
     con.execute("update adjustments set note = $n where person_id = 'M1'", {"n": HOSTILE[4]})
     con.execute("update submissions set note = $n where person_id = 'V'", {"n": HOSTILE[0]})
+    for i, text in enumerate(SCENARIO_NAMES):
+        scenarios.save(con, text, Levers(win_rate_pts=i), text, datetime(2026, 11, 20, 9),
+                       note=text, period_id="2026-Q4", team_id="V", as_of_date=AS_OF)
 
 
 def _texts(at) -> list[str]:
@@ -373,15 +393,19 @@ def _texts(at) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("page", [None, "pages/forecast_review.py", "pages/rollup_page.py"])
-def test_pages_show_hostile_names_literally(tmp_path, monkeypatch, page):
+@pytest.mark.parametrize(("page", "also"), [
+    (None, []),
+    ("pages/forecast_review.py", DEAL_NAMES),   # the deal list
+    ("pages/rollup_page.py", []),
+    ("pages/whatif_page.py", SCENARIO_NAMES),   # the saved scenarios
+])
+def test_pages_show_hostile_names_literally(tmp_path, monkeypatch, page, also):
     use_store(tmp_path, monkeypatch, _hostile_company, "hostile")
     at = open_app(page)
     assert not at.exception
     shown = "\n".join(_texts(at))
-    found = [t for t in HOSTILE if t in shown]
-    # the top of the tree (HOSTILE[0]) is on every page; each page shows several more
-    assert HOSTILE[0] in shown and len(found) >= 3, found
+    # every page names the people (sidebar team picker, tables); some show more
+    assert [t for t in [*PEOPLE_NAMES, *also] if t not in shown] == []
     # markdown is rendered with HTML switched off, so a tag is shown as its text
     for element in (*at.markdown, *at.caption):
         assert not element.proto.allow_html, element.value

@@ -34,6 +34,7 @@ PROTECTED = {
     "adjustments": "the managers' adjustments",
     "reporting_lines": "the reporting lines as they were on each date",
     "quotas": "every version of every quota",
+    "whatif_scenarios": "every saved version of every what-if scenario",
 }
 
 # The one in-place change allowed on a protected table: when a later file of the same day adds
