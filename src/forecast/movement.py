@@ -245,16 +245,21 @@ def _deal_frame(
     con: duckdb.DuckDBPyConnection, root_id: str, period: Period, t0: asof.AsOf, t1: asof.AsOf
 ) -> pd.DataFrame:
     """The classified deals, fetched through Arrow: a large team's bridge has 100k+ rows, and
-    that path converts them about ten times faster than `.df()`."""
+    that path converts them about ten times faster than `.df()`. The Start and End sets are
+    found first (a temp table), so only their deals' states are read."""
     params = dict(
         root_id=root_id, start=period.start_date, end=period.end_date,
         snap_t0=t0.snapshot_date, team_t0=t0.effective_date,
         snap_t1=t1.snapshot_date, team_t1=t1.effective_date,
     )
-    # con.sql() refuses to start while an execute() result is unfinished (a fetchone() leaves
-    # one); execute() would silently drop it, complete() does the same explicitly.
-    con.complete()
-    table = con.sql(queries.sql("movement_deals"), params=params).to_arrow_table()
+    con.execute(queries.sql("movement_bridged"), params)
+    try:
+        # con.sql() refuses to start while an execute() result is unfinished (a fetchone()
+        # leaves one); execute() would silently drop it, complete() does the same explicitly.
+        con.complete()
+        table = con.sql(queries.sql("movement_deals"), params=params).to_arrow_table()
+    finally:
+        con.execute("drop table if exists movement_bridged")
     return table.to_pandas(date_as_object=False)
 
 

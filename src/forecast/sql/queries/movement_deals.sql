@@ -5,7 +5,8 @@
 --           $team_t0 hierarchy); End = the same at t1 ($snap_t1, null = live; $team_t1).
 -- The precedence between buckets is documented in forecast.movement (PRECEDENCE); the case
 -- expressions in `classified` are its only implementation. Deals in neither set (e.g.
--- created and closed between t0 and t1) are not rows here.
+-- created and closed between t0 and t1) are not rows here. The two sets come from the temp
+-- table movement_bridged (movement_bridged.sql, built first); only their deals are read here.
 with team_t0 as (
     select person_id, if(len(path) = 1, path[1], path[2]) as member_id
     from team_members($root_id, $team_t0)
@@ -14,25 +15,72 @@ team_t1 as (
     select person_id, if(len(path) = 1, path[1], path[2]) as member_id
     from team_members($root_id, $team_t1)
 ),
+bridged as (
+    select opportunity_id from movement_bridged
+),
+-- deal_states($snap_t0) of the bridged deals only: a snapshot's rows and the deals closed by
+-- then that it does not hold (from their final state), or the live deals
+raw_t0 as (
+    select s.opportunity_id, s.owner_id, s.amount, s.stage_name, s.forecast_category,
+           s.close_date, s.is_closed, s.is_won
+    from opportunity_snapshots s
+    where s.snapshot_date = $snap_t0
+      and s.opportunity_id in (select opportunity_id from bridged)
+    union all
+    select o.opportunity_id, o.owner_id, o.amount, o.stage_name, o.forecast_category,
+           o.close_date, o.is_closed, o.is_won
+    from opportunities o
+    where o.opportunity_id in (select opportunity_id from bridged)
+      and ($snap_t0 is null
+           or (o.is_closed and o.close_date <= $snap_t0
+               and coalesce(o.created_date, o.close_date) <= $snap_t0
+               and not exists (
+                   select 1 from opportunity_snapshots s
+                   where s.snapshot_date = $snap_t0 and s.opportunity_id = o.opportunity_id)))
+),
 state_t0 as (
-    select s.opportunity_id, s.owner_id, s.amount, s.stage_name, s.category, s.close_date,
-           s.is_closed, s.is_won, t.member_id,
+    select s.opportunity_id, s.owner_id, s.amount, s.stage_name, s.close_date, s.is_closed,
+           s.is_won, t.member_id,
+           deal_category(s.is_won, s.is_closed, s.forecast_category, st.forecast_category)
+               as category,
            t.person_id is not null as is_owner_in_team,
-           t.person_id is not null and not s.is_closed
-               and s.category in ('Pipeline', 'Best Case', 'Commit')
-               and s.close_date between $start and $end as is_in_set
-    from deal_states($snap_t0) s
+           coalesce(x.is_in_start, false) as is_in_set
+    from raw_t0 s
+    left join stages st using (stage_name)
     left join team_t0 t on t.person_id = s.owner_id
+    left join movement_bridged x using (opportunity_id)
+),
+-- deal_states($snap_t1) of the bridged deals only: a snapshot's rows and the deals closed by
+-- then that it does not hold (from their final state), or the live deals
+raw_t1 as (
+    select s.opportunity_id, s.owner_id, s.amount, s.stage_name, s.forecast_category,
+           s.close_date, s.is_closed, s.is_won
+    from opportunity_snapshots s
+    where s.snapshot_date = $snap_t1
+      and s.opportunity_id in (select opportunity_id from bridged)
+    union all
+    select o.opportunity_id, o.owner_id, o.amount, o.stage_name, o.forecast_category,
+           o.close_date, o.is_closed, o.is_won
+    from opportunities o
+    where o.opportunity_id in (select opportunity_id from bridged)
+      and ($snap_t1 is null
+           or (o.is_closed and o.close_date <= $snap_t1
+               and coalesce(o.created_date, o.close_date) <= $snap_t1
+               and not exists (
+                   select 1 from opportunity_snapshots s
+                   where s.snapshot_date = $snap_t1 and s.opportunity_id = o.opportunity_id)))
 ),
 state_t1 as (
-    select s.opportunity_id, s.owner_id, s.amount, s.stage_name, s.category, s.close_date,
-           s.is_closed, s.is_won, t.member_id,
+    select s.opportunity_id, s.owner_id, s.amount, s.stage_name, s.close_date, s.is_closed,
+           s.is_won, t.member_id,
+           deal_category(s.is_won, s.is_closed, s.forecast_category, st.forecast_category)
+               as category,
            t.person_id is not null as is_owner_in_team,
-           t.person_id is not null and not s.is_closed
-               and s.category in ('Pipeline', 'Best Case', 'Commit')
-               and s.close_date between $start and $end as is_in_set
-    from deal_states($snap_t1) s
+           coalesce(x.is_in_end, false) as is_in_set
+    from raw_t1 s
+    left join stages st using (stage_name)
     left join team_t1 t on t.person_id = s.owner_id
+    left join movement_bridged x using (opportunity_id)
 ),
 -- one full join of the two states, kept where the deal is in Start or End
 paired as (
@@ -145,7 +193,9 @@ final as (
            c.stage_t0, c.stage_t1,
            c.owner_id_t0, c.owner_id_t1
     from valued c
-    left join opportunities o on o.opportunity_id = c.opportunity_id
+    left join (select opportunity_id, opportunity_name from opportunities
+               where opportunity_id in (select opportunity_id from bridged)) o
+        on o.opportunity_id = c.opportunity_id
     left join people p on p.person_id = if(c.is_in_end, c.owner_id_t1, c.owner_id_t0)
 )
 select * from final
