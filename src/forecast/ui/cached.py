@@ -52,7 +52,9 @@ def team_labels(as_of_date: date) -> dict[str, str]:
     return hierarchy.labels(people(as_of_date))
 
 
-@st.cache_data(**CACHE)
+# every period of the calendar is asked for on each run (the period picker's labels): a
+# bound below their number would evict them all, every run
+@st.cache_data(max_entries=2048, ttl=3600, show_spinner=False)
 def period(period_id: str) -> Period:
     with cursor() as cur:
         return parse_period(period_id, fiscal_start_month(cur))

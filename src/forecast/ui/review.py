@@ -183,8 +183,10 @@ MOVED_COLUMNS = {
 }
 
 
+@st.fragment
 def what_moved(sel: Selection) -> None:
-    """The waterfall between two dates, its deals, the category flow and the change per rep."""
+    """The waterfall between two dates, its deals, the category flow and the change per rep.
+    A fragment: a new comparison date or bucket reruns this section only."""
     try:
         default_t0 = cached.default_comparison(sel.as_of_date)
     except movement.MovementError as exc:
@@ -212,7 +214,11 @@ def what_moved(sel: Selection) -> None:
     buckets = [b for b in moved.bars.bucket]
     bucket = st.selectbox("Deals in", buckets, key=KEY_BUCKET)
     behind = moved.deals_behind(bucket)
-    st.dataframe(behind[list(MOVED_COLUMNS)], hide_index=True, column_config=MOVED_COLUMNS)
+    if len(behind) > cached.DEAL_LIMIT:
+        st.caption(f"{len(behind):,} deals; the first {cached.DEAL_LIMIT:,} (largest "
+                   "contribution first) are listed, the downloads hold all of them.")
+    shown = behind.head(cached.DEAL_LIMIT)  # already ordered by bucket and size of the move
+    st.dataframe(shown[list(MOVED_COLUMNS)], hide_index=True, column_config=MOVED_COLUMNS)
     widgets.downloads(behind, f"moved-{bucket}-{sel.root_id}", key="moved")
     left, right = st.columns(2)
     left.plotly_chart(movement_charts.flow_heatmap(moved.flow), key="flow")
