@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from forecast import aggregates, asof, deals, overview
+from forecast import aggregates, asof, deals, funnel, overview
 from forecast.calendar import parse_period
 
 import tiny_company
@@ -73,4 +73,19 @@ def test_usual_time_in_stage_as_of_a_date(con):
 def test_refresh_builds_every_set(tiny):
     aggregates.refresh(tiny)
     built = dict(tiny.execute("select derived, fingerprint from derived_sources").fetchall())
-    assert set(built) == set(aggregates.DERIVED)
+    assert set(built) == {*aggregates.DERIVED, "funnel"}
+    # the Funnel page opens on the top of the hierarchy, the latest data, no split
+    assert built["funnel"].startswith("V|2026-11-20|None|")
+
+
+def test_funnel_tables_serve_every_cursor_and_follow_the_data(tiny):
+    scope = funnel.prepare(tiny, "V", date(2026, 11, 20))
+    other = tiny.cursor()
+    funnel.ensure(other, scope)  # the tables are the store's: no rebuild for another cursor
+    # no leads: every deal of V's team is a journey of its own, D1 to D9
+    assert other.execute("select count(*) from funnel_journeys").fetchall() == [(9,)]
+    tiny.execute("insert into opportunities (opportunity_id, owner_id, amount, stage_name, "
+                 "close_date, created_date, is_closed, is_won) values "
+                 "('D10', 'R3', 250, 'Negotiation', '2026-12-05', '2026-11-18', false, false)")
+    funnel.prepare(tiny, "V", date(2026, 11, 20))  # same scope, changed data: built again
+    assert other.execute("select count(*) from funnel_journeys").fetchall() == [(10,)]

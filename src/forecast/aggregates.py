@@ -76,6 +76,10 @@ def ensure(con: duckdb.DuckDBPyConnection, name: str = "state_sums") -> None:
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild every derived table set that is out of date (after an import or snapshot)."""
+    """Rebuild every derived table set that is out of date (after an import or snapshot),
+    and the Funnel page's opening scope (forecast.funnel keeps its tables the same way)."""
+    from forecast import funnel  # the funnel's own tables; it reads these sums too
+
     for name in DERIVED:
         ensure(con, name)
+    funnel.prepare_default(con)

@@ -45,19 +45,21 @@ overall average when the type is unknown or has no won deal). Leak sizes are in
 `forecast.funnel_leaks`, speed to lead in `forecast.funnel_speed`, velocity in
 `forecast.funnel_velocity`.
 
-The set logic runs in DuckDB (sql/queries/funnel_*.sql) on two temp tables built once per
-scope (`prepare`): funnel_journeys and funnel_steps. Python only reshapes small frames.
+The set logic runs in DuckDB (sql/queries/funnel_*.sql) on tables built once per scope
+(`prepare`) and kept in the store for the latest scope: funnel_catalog, funnel_journeys and
+funnel_steps. Python only reshapes small frames.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
-from forecast import db, queries
+from forecast import asof, db, hierarchy, queries
 
 VIEWS = {
     "period": "Period view: journeys that entered each step inside the window",
@@ -185,7 +187,7 @@ class Window:
 
 @dataclass(frozen=True, eq=False)
 class Scope:
-    """The temp tables of one team as of one date, split one way (see `prepare`).
+    """The funnel tables of one team as of one date, split one way (see `prepare`).
 
     catalog: one row per step shown, in funnel order: step_key, step_order, label,
     is_required (part of the strict chain), prev_key (the required step before it, NaN for
@@ -245,34 +247,91 @@ def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings) -> pd.Dat
     return cat[cols]
 
 
+_SCOPE_LOCK = threading.RLock()  # one scope in the tables at a time; a reader holds it
+_VIEWS = (
+    "create or replace temp view funnel_catalog as select * from derived_funnel_catalog",
+    "create or replace temp view funnel_journeys as select * from derived_funnel_journeys",
+    "create or replace temp view funnel_steps as select * from derived_funnel_steps",
+)
+
+
+def scope_lock() -> threading.RLock:
+    """Held while reading the scope tables, so no other thread swaps the scope meanwhile (a
+    report's queries all see the same scope)."""
+    return _SCOPE_LOCK
+
+
+def _stored_scope(con: duckdb.DuckDBPyConnection) -> str | None:
+    con.execute(
+        "create table if not exists derived_sources "
+        "(derived varchar primary key, fingerprint varchar not null, built_at timestamp)")
+    found = con.execute(
+        "select fingerprint from derived_sources where derived = 'funnel'").fetchall()
+    return found[0][0] if found else None
+
+
+def _attach_views(con: duckdb.DuckDBPyConnection) -> None:
+    """This cursor's names for the scope tables (what the funnel_* queries read)."""
+    for view in _VIEWS:
+        con.execute(view)
+
+
+def _build(con: duckdb.DuckDBPyConnection, root_id: str, as_of: date, dimension: str | None,
+           settings: FunnelSettings) -> None:
+    # each table is read under its view name by the next one's query
+    con.execute(queries.sql("funnel_catalog"), {"as_of_date": as_of})
+    con.execute(_VIEWS[0])
+    params = {"root_id": root_id, "as_of_date": as_of, "dimension": dimension}
+    con.execute(queries.sql("funnel_journeys"), params)
+    con.execute(_VIEWS[1])
+    con.execute(queries.sql("funnel_steps"),
+                {"as_of_date": as_of, "stall_days": settings.stall_days})
+
+
 def prepare(
     con: duckdb.DuckDBPyConnection, root_id: str, as_of: date, dimension: str | None = None,
     settings: FunnelSettings | None = None,
 ) -> Scope:
-    """Build the funnel temp tables on `con` for `root_id`'s team as of `as_of`, split by
-    `dimension` (a DIMENSIONS key or None), and describe what the data holds."""
+    """Make the funnel tables hold `root_id`'s team as of `as_of`, split by `dimension` (a
+    DIMENSIONS key or None), and describe what the data holds.
+
+    The tables (derived_funnel_catalog, _journeys, _steps) are kept in the store for one
+    scope at a time, shared by every cursor, with the scope's key and a fingerprint of the
+    data they were built from: asking for the same scope again on unchanged data reuses
+    them, whatever the cursor or process."""
     _check_dimension(dimension)
     settings = settings or load_settings(con)
-    con.execute(queries.sql("funnel_catalog"), {"as_of_date": as_of})
-    params = {"root_id": root_id, "as_of_date": as_of, "dimension": dimension}
-    con.execute(queries.sql("funnel_journeys"), params)
-    con.execute(queries.sql("funnel_steps"),
-                {"as_of_date": as_of, "stall_days": settings.stall_days})
-    catalog = _catalog(con, settings)
-    scope = Scope(root_id, as_of, dimension, settings, catalog)
-    scope = replace(scope, notes=tuple(coverage_notes(con, scope)))
-    con.execute(queries.sql("funnel_scope"), {"scope_key": scope.key})
-    return scope
+    with _SCOPE_LOCK:
+        key = Scope(root_id, as_of, dimension, settings, pd.DataFrame()).key
+        wanted = f"{key} || {queries.rows(con, 'derived_funnel_source')[0][0]}"
+        if _stored_scope(con) != wanted:
+            _build(con, root_id, as_of, dimension, settings)
+            # written last: a build cut short is built again next time
+            con.execute("insert or replace into derived_sources "
+                        "values ('funnel', $fp, current_timestamp)", {"fp": wanted})
+        _attach_views(con)
+        catalog = _catalog(con, settings)
+        scope = Scope(root_id, as_of, dimension, settings, catalog)
+        return replace(scope, notes=tuple(coverage_notes(con, scope)))
+
+
+def prepare_default(con: duckdb.DuckDBPyConnection) -> Scope | None:
+    """The scope the Funnel page opens on (the top of the hierarchy on the latest data, no
+    split), built ahead of the first view; None when there is no hierarchy."""
+    day = asof.data_date(con)
+    root = hierarchy.default_root(con, day)
+    return None if root is None else prepare(con, root, day)
 
 
 def ensure(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
-    """Rebuild the temp tables on `con` when they do not hold `scope` (another cursor)."""
-    try:
-        found = con.execute("select scope_key from funnel_scope").fetchall()
-    except duckdb.CatalogException:
-        found = []
-    if found != [(scope.key,)]:
-        prepare(con, scope.root_id, scope.as_of, scope.dimension, scope.settings)
+    """Make the tables hold `scope` again if another scope replaced them, and give this
+    cursor its names for them. The data itself is checked by `prepare`."""
+    with _SCOPE_LOCK:
+        found = _stored_scope(con)
+        if found is None or found.split(" || ")[0] != scope.key:
+            prepare(con, scope.root_id, scope.as_of, scope.dimension, scope.settings)
+        else:
+            _attach_views(con)
 
 
 # ---- what is missing ----------------------------------------------------------------------

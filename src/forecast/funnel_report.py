@@ -1,5 +1,5 @@
 """Everything the Funnel page shows for one team, window, view and split, in one pass over
-the funnel temp tables (built once, then only small aggregated frames come back).
+the funnel tables (built once per scope, then only small aggregated frames come back).
 
 The definitions are in `forecast.funnel` (journeys, steps, views, counting, value),
 `forecast.funnel_leaks`, `forecast.funnel_speed` and `forecast.funnel_velocity`.
@@ -60,6 +60,11 @@ def build(
     quarters: int = 8, months: int = 12,
 ) -> FunnelReport:
     """Prepare the scope once and compute every frame of the page."""
+    with funnel.scope_lock():
+        return _build(con, root_id, window, dimension, settings, quarters, months)
+
+
+def _build(con, root_id, window, dimension, settings, quarters, months) -> FunnelReport:
     scope = funnel.prepare(con, root_id, window.as_of, dimension, settings)
     past = funnel_leaks.past_quarters(con, window, scope.settings.past_quarters)
     windows = {"current": (window.start, window.last_day), **past}

@@ -45,7 +45,7 @@ def report(root_id: str, period_id: str, as_of_date: date, view: str,
 def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
              step_key: str, from_key: str | None, strict_only: bool,
              split_value: str | None, deal_type: str | None) -> pd.DataFrame:
-    with cursor() as cur:
+    with cursor() as cur, funnel.scope_lock():
         scope = funnel.prepare(cur, root_id, as_of_date, dimension)
         return funnel.records(cur, scope, window(period_id, as_of_date, view), step_key,
                               from_key=from_key, strict_only=strict_only,
@@ -57,7 +57,7 @@ def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimensio
 @st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def leads(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
           kind: str, bucket_order: int | None, split_value: str | None) -> pd.DataFrame:
-    with cursor() as cur:
+    with cursor() as cur, funnel.scope_lock():
         scope = funnel.prepare(cur, root_id, as_of_date, dimension)
         return funnel_speed.lead_records(cur, scope, window(period_id, as_of_date, view), kind,
                                          bucket_order=bucket_order, split_value=split_value,

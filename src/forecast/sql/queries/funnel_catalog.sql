@@ -1,5 +1,6 @@
--- grain: one row per funnel step the store holds as of $as_of_date, in funnel order (a temp
--- table, the same for every team so that strict counts compare across teams).
+-- grain: one row per funnel step the store holds as of $as_of_date, in funnel order (a derived
+-- table of forecast.funnel's current scope, read as funnel_catalog; the same for every team
+-- so that strict counts compare across teams).
 --   'mql', 'srl', 'sql': some lead has that timestamp; 'opportunity': some deal exists;
 --   'stage:<name>': an open stage some deal is in now or that stage history records;
 --   'won': some deal is won.
@@ -10,7 +11,7 @@
 -- as deals' current stage (no stage history: nobody is known to have passed through it).
 -- A step nobody got past (the first, the last) is on the chain.
 -- The strict chain is at most 64 steps long (one bit each, see `final`).
-create or replace temp table funnel_catalog as
+create or replace table derived_funnel_catalog as
 with params as (
     select ($as_of_date::date + interval 1 day)::timestamp as cut_at
 ),

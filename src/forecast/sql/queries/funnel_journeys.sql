@@ -1,5 +1,5 @@
--- grain: one row per journey of $root_id's team as of $as_of_date (a temp table, built once
--- per scope and read by the other funnel_* queries). A journey is a lead, followed into its
+-- grain: one row per journey of $root_id's team as of $as_of_date (a derived table, built once
+-- per scope by forecast.funnel and read by the other funnel_* queries as funnel_journeys). A journey is a lead, followed into its
 -- opportunity once it has one, or an opportunity that no lead points to (a "direct" deal).
 -- Only what had happened by the end of $as_of_date counts: every later timestamp is ignored.
 -- The owner of a lead journey is the lead's owner (who was handed the lead); of a direct deal
@@ -10,7 +10,7 @@
 -- owner rolls up to, 'rep' = the owner; anything else = 'All'). A lead's own facts (MQL,
 -- SRL, SQL times, first response, demo) are carried along, cut at the as-of date; the
 -- response time is first_response_minutes, else the minutes from MQL to first_response_at.
-create or replace temp table funnel_journeys as
+create or replace table derived_funnel_journeys as
 with params as (
     select ($as_of_date::date + interval 1 day)::timestamp as cut_at
 ),

@@ -1,5 +1,6 @@
 -- grain: one row per journey (funnel_journeys) and funnel step it reached by the as-of date,
--- at its first entry, plus one row per journey for where it ended up (an exit). A temp table.
+-- at its first entry, plus one row per journey for where it ended up (an exit). A derived
+-- table of the current scope, read as funnel_steps.
 --   steps (step_kind 'step'): 'mql', 'srl', 'sql' (the lead's timestamps), 'opportunity'
 --   (the lead's converted time, else the deal's created date, else its first stage event),
 --   'stage:<name>' for each open stage (first entry from stage_events; the deal's current
@@ -10,7 +11,7 @@
 -- entered_at is null when the data says the step was reached but not when ("undated").
 -- is_required comes from funnel_catalog (built first, store-wide). is_strict: the journey
 -- reached every required step before this one (checked with bit masks, not a window).
-create or replace temp table funnel_steps as
+create or replace table derived_funnel_steps as
 with params as (
     select ($as_of_date::date + interval 1 day)::timestamp as cut_at
 ),
