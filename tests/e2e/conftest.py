@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -61,13 +62,19 @@ def reference(app_store, tmp_path_factory):
     con.close()
 
 
-def _serve(store: Path, log: Path):
+def _serve(store: Path, log: Path) -> AppServer:
     server = AppServer(store, log)
     try:
         server.start()
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
     return server
+
+
+@pytest.fixture(scope="session")
+def start_app():
+    """`start_app(store, log)`: a running app on `store` (the caller stops it)."""
+    return _serve
 
 
 @pytest.fixture(scope="session")
@@ -79,23 +86,33 @@ def app(app_store, reference, tmp_path_factory):
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    """An app of its own on a new small demo store, for a test that changes the data; with
-    the path of a copy of the store as it was before the app opened it."""
+    """An app of its own on a new small demo store, for a test that changes the data or needs
+    a server nobody has visited; with a connection to a copy of the store as it was before
+    the app opened it."""
     store = build_demo_store(tmp_path / "own.duckdb", reps=12)
-    before = tmp_path / "before.duckdb"
-    shutil.copyfile(store, before)
+    shutil.copyfile(store, tmp_path / "copy.duckdb")
+    con = db.connect(tmp_path / "copy.duckdb")
     server = _serve(store, tmp_path / "app.log")
-    yield server, before
+    yield server, con
     server.stop()
+    con.close()
 
 
 @pytest.fixture(scope="session")
-def shots_dir(tmp_path_factory) -> Path:
+def shots_dir(request) -> Path:
+    """Screenshots: in $E2E_SHOTS, else a folder of their own that is removed when every
+    test passed and kept (its path printed) when one failed."""
     if os.environ.get("E2E_SHOTS"):
         folder = Path(os.environ["E2E_SHOTS"])
         folder.mkdir(parents=True, exist_ok=True)
-        return folder
-    return tmp_path_factory.mktemp("screenshots")
+        yield folder
+        return
+    folder = Path(tempfile.mkdtemp(prefix="forecast-e2e-screenshots-"))
+    yield folder
+    if request.session.testsfailed:
+        print(f"\nBrowser test screenshots kept in {folder}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -108,12 +125,17 @@ def browser_context(browser):
 
 
 @pytest.fixture
-def new_tab(browser_context, shots_dir, request):
-    """`new_tab(server)`: a new tab on `server`, so a new session with default choices."""
-    tabs = []
+def new_tab(browser, browser_context, shots_dir, request):
+    """`new_tab(server)`: a new tab on `server`, so a new session with default choices;
+    `new_tab(server, first_visit=True)`: in a browser that has never seen the app."""
+    tabs, contexts = [], []
 
-    def open_tab(server: AppServer) -> AppPage:
-        tab = AppPage(browser_context, server.url, shots_dir, request.node.name)
+    def open_tab(server: AppServer, first_visit: bool = False) -> AppPage:
+        context = browser_context
+        if first_visit:
+            context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+            contexts.append(context)
+        tab = AppPage(context, server.url, shots_dir, request.node.name)
         tabs.append(tab)
         request.node.e2e_tabs = tabs
         return tab
@@ -121,6 +143,8 @@ def new_tab(browser_context, shots_dir, request):
     yield open_tab
     for tab in tabs:
         tab.page.close()
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

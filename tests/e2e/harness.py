@@ -43,7 +43,14 @@ _DEEP_LINK_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
 
 def page_titles() -> list[str]:
     """The page titles app.py declares, in order: what the sidebar must offer."""
-    return re.findall(r"st\.Page\([^)]*?title=\"([^\"]+)\"", (ROOT / "app.py").read_text())
+    return list(page_paths())
+
+
+def page_paths() -> dict[str, str]:
+    """Title -> URL path of each page app.py declares (Streamlit names it after the file)."""
+    found = re.findall(r"st\.Page\(\"([^\"]+)\"[^)]*?title=\"([^\"]+)\"",
+                       (ROOT / "app.py").read_text())
+    return {title: Path(file).stem for file, title in found}
 
 
 def chromium_path() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import page_titles
+from harness import page_paths, page_titles
 
 
 def test_sidebar_offers_every_page_of_the_app(ui):
@@ -21,11 +21,12 @@ def test_every_page_opens_from_the_sidebar_without_errors(ui):
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "app bug: the page files live in pages/, which Streamlit also reads as an automatic "
-    "multipage folder, so a page opened by its address (a bookmark, a reload) runs without "
-    "app.py: no page setup, and a sidebar listing the files (app, data page, ...)"))
-def test_a_page_opened_by_its_address_shows_the_app_frame(ui):
-    for title, url in ui.nav_links().items():
-        ui.page.goto(url)
-        ui.settle()
-        assert list(ui.nav_links()) == page_titles(), f"{title} opened at {url}"
-        ui.assert_clean()
+    "multipage folder; until a first session has run app.py, a page's address (a shared "
+    "link, a bookmark, a reload after a restart) runs the page without app.py: no page "
+    "setup, and a sidebar listing the files (app, data page, ...)"))
+def test_a_link_to_a_page_is_the_first_visit_after_a_start(new_tab, fresh_app):
+    server, _ = fresh_app
+    visitor = new_tab(server, first_visit=True).open(page_paths()["Rollup"])
+    assert visitor.title() == "Rollup"
+    assert list(visitor.nav_links()) == page_titles()
+    visitor.assert_clean()
