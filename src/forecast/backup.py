@@ -12,7 +12,9 @@ backup. A restore is one transaction too: it checks every table against the mani
 it commits, so a damaged backup or an interrupted restore leaves the target empty.
 
 The checksum of a table is the MD5 of its rows' MD5s in sorted order: independent of row
-order and of the physical layout, so equal checksums mean equal contents.
+order and of the physical layout, so equal checksums mean equal contents. The derived tables
+(derived_*, sums the pages read, rebuilt from the data whenever it changes) are caches: a
+backup leaves them out and the restored store rebuilds them on its first read.
 
 Table names come from the store's own catalog and reach SQL only as bound parameters
 (query_table($t)); file paths are bound too.
@@ -34,6 +36,9 @@ MANIFEST = "manifest.json"
 FORMAT = "forecast-backup"
 FORMAT_VERSION = 1
 META_TABLES = ("schema_version",)  # recreated by the migrations, not copied
+# caches rebuilt from the other tables on the next read (forecast.aggregates): not data, so
+# neither copied nor compared
+DERIVED_PREFIX = "derived_"
 
 _TABLES = """
     select table_name from duckdb_tables()
@@ -93,8 +98,9 @@ class Manifest:
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table of the store, in name order."""
-    return [row[0] for row in con.execute(_TABLES).fetchall()]
+    """Every table of the store that holds data (derived caches left out), in name order."""
+    return [row[0] for row in con.execute(_TABLES).fetchall()
+            if not row[0].startswith(DERIVED_PREFIX)]
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
