@@ -17,7 +17,7 @@ periods are whole calendar months, so the month grain answers every period exact
 - `derived_sources`: per derived table, a fingerprint of its sources when it was built.
 
 Rebuilt, never edited, and never a source of truth: `ensure` compares a fingerprint of the
-source tables (row counts, latest dates and update times, amount totals, the snapshot dates
+source tables (row counts, latest dates and update times, the snapshot dates
 and the stages table; see derived_sources.sql) with the one stored at the last build and
 rebuilds when they differ, whoever changed the data (an import, a snapshot, the demo
 builder, a test). A rebuild reads everything once (five to ten seconds at a million deals);
