@@ -1,21 +1,34 @@
-"""Benchmark suite: generated companies of growing size, the library against a plain pandas
-implementation and a single hand-written DuckDB query, and the pages' server-side times.
+"""The benchmark suite, one command:
 
-    .venv/bin/python bench/run.py                 # 10k, 100k and 1M opportunities
-    .venv/bin/python bench/run.py --sizes 10000   # one size (the CI smoke run)
+    ./dev bench                               # or: .venv/bin/python -m bench.run
+    ./dev bench --sizes 10000 --history-rows 100000 --import-rows 10000   # a quick run
 
-Writes bench/results/results.md and results.csv. Timings are medians of repeated runs in one
-process; compare ratios, not absolute numbers, on a shared machine. Every size also checks
-that the library's numbers equal the pandas version's.
+It builds seeded demo companies of 10 thousand, 100 thousand and 1 million opportunities (a
+year of weekly history, leads, a hierarchy of about 2,000 people) and a ten-million-row
+history table, then measures, in one run:
+
+- each page's server-side time under AppTest (first view, a change of period, the repeated
+  view, a change of team, a rerun), each page in a process of its own with its peak memory;
+- the core computations (rollup, waterfall, funnel, Monte Carlo) in the library, in a
+  straightforward pandas version and in one hand-written DuckDB query, with the ratios, and
+  a check that the numbers agree at every size (a disagreement fails the run);
+- the rollup of the ten-million-row history the same three ways;
+- import throughput of a CSV with 1 % bad rows;
+- app cold start to the first page served, in a real browser, and the server's peak memory.
+
+Results go to bench/results/results.md and results.csv (or --out), each figure beside its
+target and whether it was met. Timings are medians of repeated runs where a run is short;
+compare ratios within one run on a shared machine, not absolute numbers across runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,199 +36,179 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from forecast import asof, calls, db, deals, demo, hierarchy, overview, rollup
-from forecast.calendar import period_containing
+from bench import companies, computations, import_bench, report
+from forecast import db
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-PEOPLE_TARGET_REPS = 1700  # with managers above them, about 2,000 people
-QUARTERS = 5                # a year of weekly history and the current quarter
+ROOT = HERE.parent
+PAGES = ["pages/overview_page.py", "pages/forecast_review.py", "pages/rollup_page.py",
+         "pages/funnel_page.py", "pages/whatif_page.py", "pages/data_page.py"]
 
 
-def timed(fn, repeat: int = 5) -> tuple[float, object]:
-    """Median wall time in ms over `repeat` runs (after one warm-up), and the last result."""
-    result = fn()
-    times = []
-    for _ in range(repeat):
+def _row(size: int, measure: str, ms: float, note: str = "") -> dict:
+    return {"size": size, "measure": measure, "ms": ms, "note": note}
+
+
+def _python(module: str, *args: str, timeout: int = 3600) -> dict:
+    """Run `python -m module args` and read the JSON line it prints last."""
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=timeout, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        raise SystemExit(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def company_rows(size: int, workdir: Path, pages: list[str],
+                 simulations: int) -> tuple[list[dict], Path]:
+    path = workdir / f"company-{size}.duckdb"
+    print(f"company of {size:,} deals: building", file=sys.stderr)
+    rows = [_row(size, "generate company (demo builder)", companies.build(path, size) * 1000)]
+    con = db.connect(path)
+    deals = con.execute("select count(*) from opportunities").fetchall()[0][0]
+    history = con.execute("select count(*) from opportunity_snapshots").fetchall()[0][0]
+    con.close()
+    rows[0]["note"] = f"{deals:,} deals, {history:,} history rows"
+    rows.append(_row(size, "precompute after import (forecast.aggregates.refresh)",
+                     companies.precompute(path) * 1000,
+                     "per-snapshot sums, stage stays, deal history, the Funnel page's "
+                     "opening scope"))
+    con = db.connect(path)
+    con.execute("set enable_progress_bar = false")
+    try:
+        for compute in (computations.rollup, computations.waterfall,
+                        computations.funnel_counts):
+            print(f"company of {size:,} deals: {compute.__name__}", file=sys.stderr)
+            rows += compute(con, size)
+        rows += computations.monte_carlo(con, size, simulations)
+    finally:
+        con.close()
+    for page in pages:
+        if not (ROOT / page).exists():
+            continue
+        print(f"company of {size:,} deals: {page}", file=sys.stderr)
+        found = _python("bench.pages", str(path), page)
+        for step, ms in found["ms"].items():
+            rows.append(_row(size, f"page {page}: {step}", ms))
+        rows.append(_row(size, f"page {page}: peak memory (MB)", found["peak_mb"],
+                         "the page's own process"))
+        if found["error"]:
+            raise SystemExit(f"{page} failed at {size:,} deals: {found['error']}")
+    return rows, path
+
+
+def history_rows(workdir: Path, count: int) -> list[dict]:
+    path = workdir / "history.duckdb"
+    print(f"history of {count:,} rows: building", file=sys.stderr)
+    rows = [_row(count, "generate the history table", companies.build_history(path, count)
+                 * 1000, "4-level hierarchy of 2,000 people, 52 weekly snapshots")]
+    con = db.connect(path)
+    con.execute("set enable_progress_bar = false")
+    try:
+        from forecast import aggregates
+
         start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
-
-
-def build(path: Path, opportunities: int) -> float:
-    reps = min(PEOPLE_TARGET_REPS, max(20, opportunities // 200))
-    per_quarter = opportunities / (reps * QUARTERS)
-    con = db.connect(path)
-    start = time.perf_counter()
-    demo.build_demo(con, reps=reps, quarters=QUARTERS, deals_per_rep_per_quarter=per_quarter)
-    con.close()
-    return time.perf_counter() - start
-
-
-HAND_ROLLUP = """
-with recursive lines as (
-    select person_id, manager_id from reporting_lines
-    where effective_date <= $as_of
-    qualify row_number() over (partition by person_id order by effective_date desc) = 1
-), team(person_id) as (
-    select $root
-    union all
-    select l.person_id from lines l join team t on l.manager_id = t.person_id
-)
-select sum(o.amount) filter (where o.is_won) as closed,
-       sum(o.amount) filter (
-           where not o.is_closed
-             and coalesce(o.forecast_category, s.forecast_category) = 'Commit') as commit_amount
-from opportunities o left join stages s using (stage_name)
-where o.owner_id in (select person_id from team) and o.close_date between $start and $end
-"""
-
-
-def pandas_rollup(con: duckdb.DuckDBPyConnection, root: str, as_of, period) -> tuple[float, float]:
-    """The same closed and commit numbers, the way a notebook would compute them."""
-    opps = con.execute("select * from opportunities").df()
-    stages = con.execute("select * from stages").df()
-    lines = con.execute("select * from reporting_lines").df()
-    lines = lines[lines.effective_date <= pd.Timestamp(as_of)]
-    lines = lines.sort_values("effective_date").groupby("person_id").tail(1)
-    children = lines.groupby("manager_id").person_id.apply(list).to_dict()
-    team, todo = set(), [root]
-    while todo:
-        person = todo.pop()
-        if person not in team:
-            team.add(person)
-            todo += children.get(person, [])
-    o = opps.merge(stages[["stage_name", "forecast_category"]], on="stage_name", how="left",
-                   suffixes=("", "_stage"))
-    o = o[o.owner_id.isin(team) & (o.close_date >= pd.Timestamp(period.start_date))
-          & (o.close_date <= pd.Timestamp(period.end_date))]
-    category = o.forecast_category.fillna(o.forecast_category_stage)
-    closed = o.loc[o.is_won, "amount"].sum()
-    commit = o.loc[~o.is_closed & (category == "Commit"), "amount"].sum()
-    return float(closed), float(commit)
-
-
-def measure_size(opportunities: int, workdir: Path) -> list[dict]:
-    path = workdir / f"bench-{opportunities}.duckdb"
-    build_s = build(path, opportunities)
-    con = db.connect(path)
-    (n_opps,) = con.execute("select count(*) from opportunities").fetchone()
-    (n_hist,) = con.execute("select count(*) from opportunity_snapshots").fetchone()
-    day = asof.data_date(con)
-    when = asof.resolve_as_of(con, day)
-    period = period_containing(day)
-    root = hierarchy.default_root(con, day)
-    rows = [{"size": opportunities, "measure": "generate company", "ms": build_s * 1000,
-             "note": f"{n_opps:,} deals, {n_hist:,} snapshot rows"}]
-
-    def add(measure, ms, note=""):
-        rows.append({"size": opportunities, "measure": measure, "ms": ms, "note": note})
-
-    lib_ms, f = timed(lambda: overview.team_forecast(con, root, period, when))
-    hand_ms, hand = timed(lambda: con.execute(HAND_ROLLUP, {
-        "root": root, "as_of": day, "start": period.start_date, "end": period.end_date,
-    }).fetchone())
-    pandas_ms, pandas_result = timed(lambda: pandas_rollup(con, root, day, period), repeat=2)
-    same = (abs(f.total.closed_amount - pandas_result[0]) < 0.01
-            and abs(f.total.commit_amount - pandas_result[1]) < 0.01
-            and abs(f.total.closed_amount - (hand[0] or 0)) < 0.01)
-    add("rollup: library (team forecast, whole company)", lib_ms,
-        f"equal to pandas and hand query: {same}")
-    add("rollup: one hand-written DuckDB query", hand_ms,
-        f"library / hand = {lib_ms / hand_ms:.1f}x")
-    add("rollup: pandas", pandas_ms, f"pandas / library = {pandas_ms / lib_ms:.1f}x")
-    if not same:
-        raise SystemExit(f"library and pandas disagree at size {opportunities}")
-
-    moment = datetime.combine(day, datetime.min.time())
-    ladder_ms, lad = timed(lambda: rollup.call_ladder(con, root, period, when, moment), repeat=3)
-    add("call ladder, full hierarchy", ladder_ms, f"{len(lad.nodes):,} people")
-    manager = lad.nodes.sort_values("team_size").iloc[-len(lad.nodes) // 20].person_id
-    medians_ms, medians = timed(lambda: deals.stage_medians(con, day), repeat=3)
-    add("usual time in stage (company-wide, cached per as-of date)", medians_ms)
-    deals_ms, found = timed(lambda: deals.deal_list(con, manager, period, when, medians),
-                            repeat=3)
-    add("deal list of a manager's team", deals_ms, f"{len(found):,} deals")
-    _ = calls
-    con.close()
-    rows += page_times(path, opportunities)
+        aggregates.ensure(con)
+        rows.append(_row(count, "precompute the per-snapshot sums",
+                         (time.perf_counter() - start) * 1000))
+        rows += computations.history_rollup(con, count)
+    finally:
+        con.close()
     return rows
 
 
-def page_times(path: Path, size: int) -> list[dict]:
-    """Server-side time of each page under AppTest: first view, then a repeated view after a
-    control change (the cache is warm for the unchanged parts)."""
-    from streamlit.testing.v1 import AppTest
+def import_rows(count: int) -> list[dict]:
+    print(f"import of {count:,} rows", file=sys.stderr)
+    figures = import_bench.measure(count)
+    return [_row(count, "import a CSV with 1 % bad rows (read, check, write, commit)",
+                 figures["seconds"] * 1000,
+                 f"{figures['rows_per_s']:,.0f} rows/s; {figures['bad_rows']:,} bad rows "
+                 "rejected with their reasons, the rest loaded")]
 
-    os.environ[db.DB_PATH_ENV] = str(path)
-    out = []
-    for page in [
-        "pages/overview_page.py", "pages/forecast_review.py", "pages/rollup_page.py",
-        "pages/funnel_page.py",
-    ]:
-        import streamlit as st
 
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(HERE.parent / "app.py"), default_timeout=600)
-        at.run()
-        start = time.perf_counter()
-        at.switch_page(page).run()
-        first = (time.perf_counter() - start) * 1000
-        if at.exception:
-            raise SystemExit(f"{page} failed at size {size}: {at.exception[0].value}")
-        periods = at.sidebar.selectbox(key="period_id")
-        current = periods.value
-        options = periods.options
-        at_current = options.index(next(o for o in options if o.startswith(current)))
-        other = options[max(0, at_current - 1)]
-        start = time.perf_counter()
-        at.sidebar.selectbox(key="period_id").set_value(other.split()[0]).run()
-        change = (time.perf_counter() - start) * 1000
-        start = time.perf_counter()
-        at.sidebar.selectbox(key="period_id").set_value(current).run()
-        back = (time.perf_counter() - start) * 1000
-        out += [{"size": size, "measure": f"page {page}: first view", "ms": first, "note": ""},
-                {"size": size, "measure": f"page {page}: change period", "ms": change,
-                 "note": "new period, cold cache"},
-                {"size": size, "measure": f"page {page}: back to period", "ms": back,
-                 "note": "repeated view, warm cache"}]
-    return out
+def coldstart_rows(size: int, path: Path) -> list[dict]:
+    print(f"cold start on {size:,} deals", file=sys.stderr)
+    found = _python("bench.coldstart", str(path))
+    rows = [_row(size, "cold start: server answers its health check", found["health_s"] * 1000),
+            _row(size, "cold start: page HTML served", found["html_s"] * 1000)]
+    if found.get("first_page_s") is not None:
+        rows.append(_row(size, "cold start: first page served and its script run finished",
+                         found["first_page_s"] * 1000, "headless Chromium, opened after the "
+                         "health check; includes loading the frontend"))
+        for path_name, seconds in found["page_s"].items():
+            rows.append(_row(size, f"browser: open /{path_name} (full page load)",
+                             seconds * 1000, "after the cold start, pages in turn"))
+    rows.append(_row(size, "app server: peak memory (MB)", found["server_peak_mb"],
+                     "after opening every page once" if found.get("page_s") else ""))
+    return rows
+
+
+def whatif_rows() -> list[dict]:
+    """The What-if page's own benchmark (bench/whatif_bench.py), when there is one."""
+    if not (HERE / "whatif_bench.py").exists():
+        return []
+    from bench import whatif_bench
+
+    print("what-if simulations", file=sys.stderr)
+    return [_row(20_000, f"what-if: {measure}", seconds * 1000, note)
+            for measure, seconds, note in whatif_bench.simulation_figures(20_000, 10_000)]
 
 
 def machine() -> str:
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, duckdb {duckdb.__version__}")
-
-
-def write(rows: list[dict]) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    table = pd.DataFrame(rows)
-    table["ms"] = table.ms.round(1)
-    table.to_csv(RESULTS / "results.csv", index=False)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    lines = [f"Machine: {machine()}. Run {datetime.now():%Y-%m-%d %H:%M}. "
-             f"Peak memory of the run: {peak_mb:,.0f} MB.", "",
-             "| size (deals) | measure | ms | note |", "|---:|---|---:|---|"]
-    lines += [f"| {r.size:,} | {r.measure} | {r.ms:,.1f} | {r.note} |"
-              for r in table.itertuples()]
-    (RESULTS / "results.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor() or platform.machine())
+    memory_gb = Path("/proc/meminfo").read_text().split()[1]
+    return (f"{cpu}, {len(os.sched_getaffinity(0))} cores, "
+            f"{int(memory_gb) / 1024 / 1024:.0f} GB RAM, Python {platform.python_version()}, "
+            f"duckdb {duckdb.__version__}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser = argparse.ArgumentParser(description="the benchmark suite (see bench/run.py)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
+                        help="companies to build, in opportunities")
+    parser.add_argument("--history-rows", type=int, default=companies.HISTORY_ROWS,
+                        help="rows of the history table for the rollup alone (0: skip)")
+    parser.add_argument("--import-rows", type=int, default=1_000_000,
+                        help="rows of the CSV to import (0: skip)")
+    parser.add_argument("--pages", nargs="*", default=PAGES, help="pages to time")
+    parser.add_argument("--no-coldstart", action="store_true",
+                        help="skip starting the app in a browser")
+    parser.add_argument("--no-whatif", action="store_true",
+                        help="skip the What-if page's own simulation benchmark")
+    parser.add_argument("--simulations", type=int, default=computations.MC_SIMULATIONS,
+                        help="Monte Carlo simulations in the three-way comparison")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            print(f"size {size:,}...", file=sys.stderr)
-            rows += measure_size(size, Path(tmp))
-    write(rows)
+    started = time.perf_counter()
+    rows: list[dict] = []
+    failure = None
+    with tempfile.TemporaryDirectory(prefix="forecast-bench-") as tmp:
+        try:
+            largest = None
+            for size in args.sizes:
+                found, largest = company_rows(size, Path(tmp), args.pages, args.simulations)
+                rows += found
+            if largest is not None and not args.no_coldstart:
+                rows += coldstart_rows(max(args.sizes), largest)
+            if args.history_rows:
+                rows += history_rows(Path(tmp), args.history_rows)
+            if args.import_rows:
+                rows += import_rows(args.import_rows)
+            if not args.no_whatif:
+                rows += whatif_rows()
+        except SystemExit as exc:  # a disagreement or a failed page: keep what was measured
+            failure = str(exc)
+    suite_mb = max(resource.getrusage(who).ru_maxrss for who in
+                   (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    report.write(rows, args.out, machine=machine(), started=datetime.now(),
+                 minutes=(time.perf_counter() - started) / 60, suite_mb=suite_mb,
+                 failure=failure)
+    if failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+        return 1
     return 0
 
 

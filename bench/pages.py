@@ -1,0 +1,115 @@
+"""Server-side time of one page under Streamlit's AppTest, in a process of its own, so that
+its caches start empty and its peak memory is the page's own.
+
+    .venv/bin/python -m bench.pages STORE pages/overview_page.py   # prints one JSON line
+
+Steps, each timed from the widget change to the end of the script run: the first view
+(the process has imported the app's modules and opened the store, as a running server has,
+but nothing is cached), a change of period (the previous one: new numbers),
+back to the first period (a repeated view), a change of team (a direct report of the top:
+new numbers), and a rerun with nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT_S = 900
+
+
+def _timed(run) -> float:
+    start = time.perf_counter()
+    run()
+    return (time.perf_counter() - start) * 1000
+
+
+def _failed(at) -> str | None:
+    if at.exception:
+        return str(at.exception[0].value)
+    return None
+
+
+def _other_period(at) -> tuple[str, str] | None:
+    try:
+        box = at.sidebar.selectbox(key="period_id")
+    except KeyError:
+        return None
+    current, options = box.value, box.options
+    here = options.index(next(o for o in options if o.startswith(current)))
+    return current, options[max(0, here - 1)].split()[0]
+
+
+def _direct_report(at) -> str | None:
+    try:
+        box = at.sidebar.selectbox(key="team_id")
+    except KeyError:
+        return None
+    from forecast import db, hierarchy
+    from forecast.ui import cached
+
+    con = db.connect(db.db_path())
+    people = hierarchy.people_as_of(con, cached.data_date())
+    con.close()
+    below = people[people.manager_id == box.value].sort_values("team_size", ascending=False)
+    return None if below.empty else str(below.person_id.iloc[0])
+
+
+def _warm_server() -> None:
+    """What a running server has done before anyone opens a page: import the app's modules
+    and open the store (the cached connection). Nothing a page shows is computed."""
+    import plotly.graph_objects  # noqa: F401
+
+    import forecast.ui.auth
+    import forecast.ui.controls
+    import forecast.ui.funnel_view
+    import forecast.ui.ladder
+    import forecast.ui.review
+    import forecast.ui.widgets
+    from forecast import db
+    from forecast.ui import store
+
+    store.connection(str(db.db_path()))
+    _ = forecast.ui.auth, forecast.ui.controls, forecast.ui.funnel_view, forecast.ui.ladder
+    _ = forecast.ui.review, forecast.ui.widgets
+
+
+def measure(store: Path, page: str) -> dict:
+    os.environ["FORECAST_DB"] = str(store)
+    from streamlit.testing.v1 import AppTest
+
+    AppTest.from_function(_warm_server, default_timeout=TIMEOUT_S).run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    at.switch_page(page)
+    times = {"first view": _timed(at.run)}
+    error = _failed(at)
+    periods = None if error else _other_period(at)
+    if periods:
+        current, other = periods
+        times["change period"] = _timed(
+            at.sidebar.selectbox(key="period_id").set_value(other).run)
+        times["back to the first period"] = _timed(
+            at.sidebar.selectbox(key="period_id").set_value(current).run)
+    team = None if error else _direct_report(at)
+    if team:
+        times["change team"] = _timed(at.sidebar.selectbox(key="team_id").set_value(team).run)
+    if not error:
+        times["rerun, nothing changed"] = _timed(at.run)
+    error = error or _failed(at)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"page": page, "ms": times, "peak_mb": peak_mb, "error": error}
+
+
+def main(argv: list[str] | None = None) -> int:
+    store, page = (argv or sys.argv[1:])[:2]
+    print(json.dumps(measure(Path(store), page)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
