@@ -38,10 +38,18 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(target)
     except duckdb.Error as exc:
-        raise StoreError(f"Cannot open the store at {target}: {exc}") from exc
+        raise StoreError(_open_failure(target, exc)) from exc
     migrate(con)
     create_macros(con)
     return con
+
+
+def _open_failure(target: str, exc: duckdb.Error) -> str:
+    # DuckDB lets one process write a file; the second gets a lock error full of internals.
+    if "lock" in str(exc).lower():
+        return (f"The store at {target} is in use by another program (another app server or "
+                "`forecast` command). Stop that program, or point FORECAST_DB at another file.")
+    return f"Cannot open the store at {target}: {exc}"
 
 
 def create_macros(con: duckdb.DuckDBPyConnection) -> None:

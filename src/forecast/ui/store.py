@@ -16,7 +16,12 @@ def connection(path: str) -> duckdb.DuckDBPyConnection:
 def cursor() -> duckdb.DuckDBPyConnection:
     """A fresh cursor on the shared connection: connections are not thread-safe, cursors are
     cheap, and each script run (a thread) must use its own."""
-    return connection(str(db.db_path())).cursor()
+    try:
+        return connection(str(db.db_path())).cursor()
+    except db.StoreError as exc:
+        # Every page starts here, so a store that cannot be opened stops the page plainly.
+        st.error(str(exc))
+        st.stop()
 
 
 def data_changed() -> None:
