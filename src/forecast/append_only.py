@@ -89,8 +89,9 @@ _VERB = {
 
 
 def writes(sql: str) -> list[Write]:
-    """Every table write in `sql`, statement by statement. Text DuckDB cannot parse (a
-    fragment) is searched for every kind of write, so nothing slips through unparsed."""
+    """Every table write in `sql`, statement by statement. A statement of another type, and
+    text DuckDB cannot parse (a fragment), is searched for every kind of write: erring on the
+    strict side, nothing slips through unclassified."""
     try:
         statements = [(s.type.name, s.query) for s in duckdb.extract_statements(sql)]
     except duckdb.Error:
