@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -102,3 +104,15 @@ def test_demo_command_builds_and_refuses_to_overwrite(tmp_path, capsys):
     con.close()
     assert cli.main(["demo", "--db", str(path)]) == 2
     assert "use --force" in capsys.readouterr().out
+
+
+def test_output_closed_early_stops_with_one_line(tiny_path):
+    """`forecast ... | head -1` where head has gone: one sentence on stderr, no traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forecast", "--db", str(tiny_path), "report", "deals",
+         "--period", "2026-Q4", "--format", "csv"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()   # before the child has started writing
+    err = proc.stderr.read()
+    assert proc.wait() == 2
+    assert err == "error: the output was closed early; the command stopped there.\n"

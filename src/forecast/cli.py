@@ -295,7 +295,16 @@ USER_ERRORS = (db.StoreError, PeriodError, asof.AsOfError, hierarchy.TeamError, 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()
+        return status
     except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:
+        # The reader (`| head`) went away: stop quietly, as command-line tools do, and say
+        # so, because what was not yet written was not done.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print("error: the output was closed early; the command stopped there.",
+              file=sys.stderr)
         return EXIT_USER_ERROR
