@@ -19,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.pages import peak_mb
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run",
@@ -47,14 +49,6 @@ def _get(url: str) -> tuple[int, str]:
             return answer.status, answer.read().decode("utf-8", "replace")
     except OSError:
         return 0, ""
-
-
-def _peak_mb(pid: int) -> float:
-    """VmHWM: the most resident memory the process has had."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _settle(page) -> None:
@@ -99,7 +93,7 @@ def measure(store: Path) -> dict:
                     page.goto(f"{url}/{path}")
                     _settle(page)
                     out["page_s"][path] = time.perf_counter() - opened
-            out["server_peak_mb"] = _peak_mb(server.pid)
+            out["server_peak_mb"] = peak_mb(str(server.pid))
         finally:
             server.terminate()
             server.wait(timeout=30)

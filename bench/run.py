@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench import companies, computations, import_bench, report
+from bench import companies, computations, import_bench, pages, report
 from forecast import db
 
 HERE = Path(__file__).resolve().parent
@@ -60,7 +59,7 @@ def _python(module: str, *args: str, timeout: int = 3600) -> dict:
     return json.loads(lines[-1])
 
 
-def company_rows(size: int, workdir: Path, pages: list[str],
+def company_rows(size: int, workdir: Path, page_files: list[str],
                  simulations: int) -> tuple[list[dict], Path]:
     path = workdir / f"company-{size}.duckdb"
     print(f"company of {size:,} deals: building", file=sys.stderr)
@@ -84,7 +83,7 @@ def company_rows(size: int, workdir: Path, pages: list[str],
         rows += computations.monte_carlo(con, size, simulations)
     finally:
         con.close()
-    for page in pages:
+    for page in page_files:
         if not (ROOT / page).exists():
             continue
         print(f"company of {size:,} deals: {page}", file=sys.stderr)
@@ -201,8 +200,10 @@ def main(argv: list[str] | None = None) -> int:
                 rows += whatif_rows()
         except SystemExit as exc:  # a disagreement or a failed page: keep what was measured
             failure = str(exc)
-    suite_mb = max(resource.getrusage(who).ru_maxrss for who in
-                   (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    # the runner's own high-water mark and each child's (the pages and the app server
+    # report theirs): the largest process of the suite
+    children = [r["ms"] for r in rows if r["measure"].endswith("peak memory (MB)")]
+    suite_mb = max([pages.peak_mb(), *children])
     report.write(rows, args.out, machine=machine(), started=datetime.now(),
                  minutes=(time.perf_counter() - started) / 60, suite_mb=suite_mb,
                  failure=failure)
