@@ -89,3 +89,18 @@ def test_funnel_tables_serve_every_cursor_and_follow_the_data(tiny):
                  "('D10', 'R3', 250, 'Negotiation', '2026-12-05', '2026-11-18', false, false)")
     funnel.prepare(tiny, "V", date(2026, 11, 20))  # same scope, changed data: built again
     assert other.execute("select count(*) from funnel_journeys").fetchall() == [(10,)]
+
+
+def test_another_team_does_not_evict_the_opening_funnel(tiny):
+    def slots():
+        return dict(tiny.execute("select derived, built_at from derived_sources "
+                                 "where derived like 'funnel%'").fetchall())
+
+    funnel.prepare_default(tiny)  # V, the latest data, no split: the page's opening scope
+    opened = slots()["funnel"]
+    funnel.prepare(tiny, "M1", date(2026, 11, 20))
+    # M1's team on 11-20: M1 (D6) and R1 (D1, D2, D3, D9); R2 moved to M2 on 11-01
+    assert tiny.execute("select count(*) from funnel_journeys").fetchall() == [(5,)]
+    funnel.prepare(tiny, "V", date(2026, 11, 20))
+    assert slots()["funnel"] == opened  # read again, not rebuilt
+    assert tiny.execute("select count(*) from funnel_journeys").fetchall() == [(9,)]

@@ -247,12 +247,26 @@ def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings) -> pd.Dat
     return cat[cols]
 
 
-_SCOPE_LOCK = threading.RLock()  # one scope in the tables at a time; a reader holds it
-_VIEWS = (
-    "create or replace temp view funnel_catalog as select * from derived_funnel_catalog",
-    "create or replace temp view funnel_journeys as select * from derived_funnel_journeys",
-    "create or replace temp view funnel_steps as select * from derived_funnel_steps",
-)
+_SCOPE_LOCK = threading.RLock()  # a reader holds it: no scope is swapped meanwhile
+# Two slots of scope tables in the store, each a set of derived_funnel_* tables: the scope
+# the page opens on (built ahead by prepare_default, schema main) and the latest other one
+# (schema funnel_other), so a look at another team does not evict the opening scope.
+OPENING, OTHER = "funnel", "funnel_other"
+_VIEWS = {
+    OPENING: (
+        "create or replace temp view funnel_catalog as select * from derived_funnel_catalog",
+        "create or replace temp view funnel_journeys as select * from derived_funnel_journeys",
+        "create or replace temp view funnel_steps as select * from derived_funnel_steps",
+    ),
+    OTHER: (
+        "create or replace temp view funnel_catalog as "
+        "select * from funnel_other.derived_funnel_catalog",
+        "create or replace temp view funnel_journeys as "
+        "select * from funnel_other.derived_funnel_journeys",
+        "create or replace temp view funnel_steps as "
+        "select * from funnel_other.derived_funnel_steps",
+    ),
+}
 
 
 def scope_lock() -> threading.RLock:
@@ -261,55 +275,65 @@ def scope_lock() -> threading.RLock:
     return _SCOPE_LOCK
 
 
-def _stored_scope(con: duckdb.DuckDBPyConnection) -> str | None:
+def _stored(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Slot -> 'scope key || data fingerprint' of the tables it holds."""
     con.execute(
         "create table if not exists derived_sources "
         "(derived varchar primary key, fingerprint varchar not null, built_at timestamp)")
-    found = con.execute(
-        "select fingerprint from derived_sources where derived = 'funnel'").fetchall()
-    return found[0][0] if found else None
+    return dict(con.execute("select derived, fingerprint from derived_sources "
+                            "where derived in ('funnel', 'funnel_other')").fetchall())
 
 
-def _attach_views(con: duckdb.DuckDBPyConnection) -> None:
-    """This cursor's names for the scope tables (what the funnel_* queries read)."""
-    for view in _VIEWS:
+def _attach_views(con: duckdb.DuckDBPyConnection, slot: str) -> None:
+    """This cursor's names for the slot's tables (what the funnel_* queries read)."""
+    for view in _VIEWS[slot]:
         con.execute(view)
 
 
-def _build(con: duckdb.DuckDBPyConnection, root_id: str, as_of: date, dimension: str | None,
-           settings: FunnelSettings) -> None:
-    # each table is read under its view name by the next one's query
-    con.execute(queries.sql("funnel_catalog"), {"as_of_date": as_of})
-    con.execute(_VIEWS[0])
-    params = {"root_id": root_id, "as_of_date": as_of, "dimension": dimension}
-    con.execute(queries.sql("funnel_journeys"), params)
-    con.execute(_VIEWS[1])
-    con.execute(queries.sql("funnel_steps"),
-                {"as_of_date": as_of, "stall_days": settings.stall_days})
+def _build(con: duckdb.DuckDBPyConnection, slot: str, root_id: str, as_of: date,
+           dimension: str | None, settings: FunnelSettings) -> None:
+    if slot == OTHER:  # the same queries, writing into the other slot's schema
+        con.execute("create schema if not exists funnel_other")
+        con.execute("set search_path = 'funnel_other,main'")
+    try:
+        # each table is read under its view name by the next one's query
+        con.execute(queries.sql("funnel_catalog"), {"as_of_date": as_of})
+        con.execute(_VIEWS[slot][0])
+        params = {"root_id": root_id, "as_of_date": as_of, "dimension": dimension}
+        con.execute(queries.sql("funnel_journeys"), params)
+        con.execute(_VIEWS[slot][1])
+        con.execute(queries.sql("funnel_steps"),
+                    {"as_of_date": as_of, "stall_days": settings.stall_days})
+    finally:
+        con.execute("reset search_path")
 
 
 def prepare(
     con: duckdb.DuckDBPyConnection, root_id: str, as_of: date, dimension: str | None = None,
-    settings: FunnelSettings | None = None,
+    settings: FunnelSettings | None = None, *, opening: bool = False,
 ) -> Scope:
     """Make the funnel tables hold `root_id`'s team as of `as_of`, split by `dimension` (a
     DIMENSIONS key or None), and describe what the data holds.
 
-    The tables (derived_funnel_catalog, _journeys, _steps) are kept in the store for one
-    scope at a time, shared by every cursor, with the scope's key and a fingerprint of the
-    data they were built from: asking for the same scope again on unchanged data reuses
-    them, whatever the cursor or process."""
+    The tables (derived_funnel_catalog, _journeys, _steps) are kept in the store, shared by
+    every cursor, with the scope's key and a fingerprint of the data they were built from:
+    asking for a scope they hold, on unchanged data, reuses them, whatever the cursor or
+    process. `opening` builds into the slot of the page's opening scope (prepare_default);
+    any other scope goes to the other slot."""
     _check_dimension(dimension)
     settings = settings or load_settings(con)
     with _SCOPE_LOCK:
         key = Scope(root_id, as_of, dimension, settings, pd.DataFrame()).key
         wanted = f"{key} || {queries.rows(con, 'derived_funnel_source')[0][0]}"
-        if _stored_scope(con) != wanted:
-            _build(con, root_id, as_of, dimension, settings)
+        stored = _stored(con)
+        slot = next((s for s in (OPENING, OTHER) if stored.get(s) == wanted), None)
+        if slot is None:
+            slot = OPENING if opening else OTHER
+            _build(con, slot, root_id, as_of, dimension, settings)
             # written last: a build cut short is built again next time
             con.execute("insert or replace into derived_sources "
-                        "values ('funnel', $fp, current_timestamp)", {"fp": wanted})
-        _attach_views(con)
+                        "values ($slot, $fp, current_timestamp)", {"slot": slot, "fp": wanted})
+        _attach_views(con, slot)
         catalog = _catalog(con, settings)
         scope = Scope(root_id, as_of, dimension, settings, catalog)
         return replace(scope, notes=tuple(coverage_notes(con, scope)))
@@ -320,18 +344,19 @@ def prepare_default(con: duckdb.DuckDBPyConnection) -> Scope | None:
     split), built ahead of the first view; None when there is no hierarchy."""
     day = asof.data_date(con)
     root = hierarchy.default_root(con, day)
-    return None if root is None else prepare(con, root, day)
+    return None if root is None else prepare(con, root, day, opening=True)
 
 
 def ensure(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
-    """Make the tables hold `scope` again if another scope replaced them, and give this
-    cursor its names for them. The data itself is checked by `prepare`."""
+    """Make a slot hold `scope` again if another scope replaced it, and give this cursor its
+    names for that slot's tables. The data itself is checked by `prepare`."""
     with _SCOPE_LOCK:
-        found = _stored_scope(con)
-        if found is None or found.split(" || ")[0] != scope.key:
+        keys = {slot: found.split(" || ")[0] for slot, found in _stored(con).items()}
+        slot = next((s for s in (OPENING, OTHER) if keys.get(s) == scope.key), None)
+        if slot is None:
             prepare(con, scope.root_id, scope.as_of, scope.dimension, scope.settings)
         else:
-            _attach_views(con)
+            _attach_views(con, slot)
 
 
 # ---- what is missing ----------------------------------------------------------------------
