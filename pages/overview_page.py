@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from forecast import charts, formatting
+from forecast import formatting
 from forecast.ui import cached, controls, widgets
 
 TOTAL_METRICS = ["closed", "commit_forecast", "best_case_forecast", "open_pipeline", "upside"]
@@ -21,14 +21,11 @@ widgets.metric_row({"quota": t.quota_amount, "attainment": t.attainment,
                     "weighted_pipeline": t.weighted_pipeline})
 
 rows = f.rows.assign(label=lambda d: d.name.where(~d.is_own_deals, d.name + " (own deals)"))
-st.plotly_chart(charts.commit_upside_bars(rows), key="bars")
+keys = (sel.root_id, sel.period.period_id, sel.as_of_date, cached.data_version())
+st.plotly_chart(cached.team_bars(*keys), key="bars")
 st.dataframe(widgets.team_table(rows), hide_index=True, column_config=widgets.TEAM_COLUMNS)
 st.caption(f"Quota of the direct reports together: {formatting.currency_exact(f.quota_below)} "
            f"against {sel.root_name}'s own quota of {formatting.currency_exact(t.quota_amount)}.")
 
-trend = cached.weekly_trend(sel.root_id, sel.period.period_id, sel.as_of_date)
-st.plotly_chart(
-    charts.weekly_trend_lines(trend, t.quota_amount, f"Week by week in {sel.period.period_id}"),
-    key="trend",
-)
+st.plotly_chart(cached.trend_lines(*keys), key="trend")
 widgets.definitions(TOTAL_METRICS + QUOTA_METRICS)

@@ -5,18 +5,22 @@ before the cache is looked at, so no cached result reaches a viewer it does not 
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from forecast import (
     accuracy,
     asof,
     calls,
+    charts,
     deals,
     hierarchy,
     movement,
+    movement_charts,
     overview,
     quality,
     rollup,
@@ -52,12 +56,17 @@ def team_labels(as_of_date: date) -> dict[str, str]:
     return hierarchy.labels(people(as_of_date))
 
 
+@st.cache_data(**CACHE)
+def fiscal_start() -> int:
+    with cursor() as cur:
+        return fiscal_start_month(cur)
+
+
 # every period of the calendar is asked for on each run (the period picker's labels): a
 # bound below their number would evict them all, every run
 @st.cache_data(max_entries=2048, ttl=3600, show_spinner=False)
 def period(period_id: str) -> Period:
-    with cursor() as cur:
-        return parse_period(period_id, fiscal_start_month(cur))
+    return parse_period(period_id, fiscal_start())
 
 
 @st.cache_data(**CACHE)
@@ -202,3 +211,54 @@ def movement_between(root_id: str, period_id: str, t0_date: date, t1_date: date)
     with cursor() as cur:
         t0, t1 = movement.resolve_pair(cur, t0_date, t1_date)
         return movement.movement(cur, root_id, period(period_id), t0, t1)
+
+
+# ---- figures --------------------------------------------------------------------------------
+# A plotly figure costs 40-60 ms of Python to build (the template alone is ~25 ms) and almost
+# nothing to send once built, so the charts of the cached reads above are kept built. They
+# are shared, never changed after building (st.plotly_chart only reads them), and keyed by
+# the same small keys plus `data_version`, which changes whenever the cached data is
+# cleared, so a chart never outlives the numbers it draws.
+FIGURES = dict(max_entries=128, ttl=3600, show_spinner=False)
+
+
+@st.cache_data(**CACHE)
+def data_version() -> str:
+    """A token that is new after every store.data_changed() (which clears cache_data)."""
+    return uuid.uuid4().hex
+
+
+def member_rows(f: overview.TeamForecast) -> pd.DataFrame:
+    """The team's rows with the label the tables and bars show."""
+    return f.rows.assign(label=f.rows.name.where(~f.rows.is_own_deals,
+                                                 f.rows.name + " (own deals)"))
+
+
+@auth.scoped()
+@st.cache_resource(**FIGURES)
+def team_bars(root_id: str, period_id: str, as_of_date: date, version: str) -> go.Figure:
+    return charts.commit_upside_bars(member_rows(team_forecast(root_id, period_id, as_of_date)))
+
+
+@auth.scoped()
+@st.cache_resource(**FIGURES)
+def trend_lines(root_id: str, period_id: str, as_of_date: date, version: str) -> go.Figure:
+    f = team_forecast(root_id, period_id, as_of_date)
+    return charts.weekly_trend_lines(weekly_trend(root_id, period_id, as_of_date),
+                                     f.total.quota_amount, f"Week by week in {period_id}")
+
+
+@auth.scoped("t1_date")
+@st.cache_resource(**FIGURES)
+def moved_figures(root_id: str, period_id: str, t0_date: date, t1_date: date,
+                  version: str) -> tuple[go.Figure, go.Figure]:
+    """The waterfall and the category flow of movement_between."""
+    moved = movement_between(root_id, period_id, t0_date, t1_date)
+    return movement_charts.waterfall_figure(moved.bars), movement_charts.flow_heatmap(moved.flow)
+
+
+@auth.scoped()
+@st.cache_resource(**FIGURES)
+def icicle(root_id: str, period_id: str, as_of_date: date, moment: datetime,
+           version: str) -> go.Figure:
+    return charts.hierarchy_icicle(ladder(root_id, period_id, as_of_date, moment).nodes)

@@ -149,7 +149,8 @@ def _previous_id(period: Period) -> str:
 
 def pictures(sel: Selection, lad: rollup.Ladder) -> None:
     left, right = st.columns(2)
-    left.plotly_chart(charts.hierarchy_icicle(lad.nodes), key="icicle")
+    left.plotly_chart(cached.icicle(sel.root_id, sel.period.period_id, sel.as_of_date,
+                                    lad.moment, cached.data_version()), key="icicle")
     earlier = tuple(p.period_id for p in earlier_periods(sel.period, 2))
     trend = cached.period_comparison(sel.root_id, sel.period.period_id, sel.as_of_date, earlier)
     if trend.empty:
@@ -162,8 +163,10 @@ def pictures(sel: Selection, lad: rollup.Ladder) -> None:
         f"{MEASURES[measure]} forecast by week, against earlier periods"), key="comparison")
 
 
+@st.fragment
 def trust(sel: Selection) -> None:
-    """Accuracy and bias of the calls at a fixed week of the last four ended periods."""
+    """Accuracy and bias of the calls at a fixed week of the last four ended periods. A
+    fragment: another week reruns this section only."""
     ended = tuple(p.period_id for p in earlier_periods(sel.period, 4)
                   if p.end_date < sel.as_of_date)
     week = st.number_input("Week of the period whose call is judged", 1, 13, 6,

@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from forecast import calls, charts, deals, export, formatting, movement, movement_charts, overview
+from forecast import calls, deals, export, formatting, movement, overview
 from forecast.metrics import METRICS
 from forecast.ui import cached, widgets
 from forecast.ui.controls import Selection
@@ -32,9 +32,10 @@ def commit_vs_upside(sel: Selection, f: overview.TeamForecast, cumulative: bool)
                   else overview.SINGLE_CATEGORY_VIEW), **overview.RATIO_VIEW}.items()}}
     st.dataframe(table.drop(columns=["member_id"]), hide_index=True, column_config=columns,
                  key="team_table")
-    rows = f.rows.assign(label=table.label.iloc[:-1].values)
-    event = st.plotly_chart(charts.commit_upside_bars(rows), key="review_bars",
-                            on_select="rerun", selection_mode="points")
+    figure = cached.team_bars(sel.root_id, sel.period.period_id, sel.as_of_date,
+                              cached.data_version())
+    event = st.plotly_chart(figure, key="review_bars", on_select="rerun",
+                            selection_mode="points")
     _drill_from_chart(event, f)
     return table
 
@@ -204,8 +205,10 @@ def what_moved(sel: Selection) -> None:
         return
     st.caption(f"From {moved.t0.describe()} to {moved.t1.describe()}. "
                f"{moved.identity_text()}.")
-    event = st.plotly_chart(movement_charts.waterfall_figure(moved.bars), key="waterfall",
-                            on_select="rerun", selection_mode="points")
+    waterfall, flow = cached.moved_figures(sel.root_id, sel.period.period_id, t0,
+                                           sel.as_of_date, cached.data_version())
+    event = st.plotly_chart(waterfall, key="waterfall", on_select="rerun",
+                            selection_mode="points")
     points = event.selection.points if event else []
     if points and points[0].get("customdata"):
         st.session_state[KEY_BUCKET] = points[0]["customdata"][0]
@@ -221,7 +224,7 @@ def what_moved(sel: Selection) -> None:
     st.dataframe(shown[list(MOVED_COLUMNS)], hide_index=True, column_config=MOVED_COLUMNS)
     widgets.downloads(behind, f"moved-{bucket}-{sel.root_id}", key="moved")
     left, right = st.columns(2)
-    left.plotly_chart(movement_charts.flow_heatmap(moved.flow), key="flow")
+    left.plotly_chart(flow, key="flow")
     right.dataframe(_member_changes(moved.by_member), hide_index=True)
 
 
