@@ -36,8 +36,9 @@ def actual_closed(con: duckdb.DuckDBPyConnection, root_id: str, period: Period) 
     return own[["person_id", "name", "depth"]].join(closed, on="person_id")
 
 
-def _scored(calls_then: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
-    both = actual.merge(calls_then[["person_id", "commit_amount"]], on="person_id")
+def _scored(calls_then: pd.DataFrame, actual: pd.DataFrame,
+            keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    both = actual.merge(calls_then[["person_id", "commit_amount", *keep]], on="person_id")
     both = both[both.actual > 0].rename(columns={"commit_amount": "call"})
     both["error"] = (both.actual - both.call).abs() / both.actual
     both["accuracy"] = np.maximum(0.0, 1 - both.error)
@@ -94,10 +95,9 @@ def by_week(
             con, "calls_at_weeks", weeks=[w for w, _ in in_period],
             moments=[m for _, m in in_period], period_id=period.period_id,
             people=actual.person_id.tolist())
-        for week, group in standing.groupby("week"):
-            scored = _scored(group, actual)
-            if not scored.empty:
-                frames.append(scored.assign(week=week, period_id=period.period_id))
+        scored = _scored(standing, actual, keep=("week",))  # every week in one merge
+        if not scored.empty:
+            frames.append(scored.assign(period_id=period.period_id))
     if not frames:
         return pd.DataFrame(columns=["week", "accuracy", "bias"])
     per_period = (pd.concat(frames).groupby(["week", "period_id"], as_index=False)

@@ -57,18 +57,19 @@ def _subtree_sums(nodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _latest_adjustments(adj: pd.DataFrame, managers: dict[str, str | None]) -> pd.DataFrame:
-    """Per person: the latest adjustment by their current manager, and the one before it."""
+    """Per person: the latest adjustment by their current manager, and the one before it.
+    `adj` comes ordered by person and time (adjustments_at.sql)."""
     mine = adj[adj.manager_id == adj.person_id.map(managers)]
-    rows = []
-    for person_id, group in mine.groupby("person_id"):
-        last = group.iloc[-1]
-        prev = group.iloc[-2] if len(group) > 1 else None
-        rows.append({"person_id": person_id, "adj_commit": last.commit_amount,
-                     "adj_best_case": last.best_case_amount, "adj_note": last.note,
-                     "adj_at": last.adjusted_at, "adj_by": last.manager_id,
-                     "adj_prev_commit": prev.commit_amount if prev is not None else np.nan,
-                     "adj_prev_best_case": prev.best_case_amount if prev is not None else np.nan})
-    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["person_id"])
+    if mine.empty:
+        return pd.DataFrame(columns=["person_id"])
+    last = mine.groupby("person_id", sort=True).tail(1).set_index("person_id")
+    prev = mine.groupby("person_id").nth(-2).set_index("person_id")
+    return pd.DataFrame({
+        "adj_commit": last.commit_amount, "adj_best_case": last.best_case_amount,
+        "adj_note": last.note, "adj_at": last.adjusted_at, "adj_by": last.manager_id,
+        "adj_prev_commit": prev.commit_amount.reindex(last.index),
+        "adj_prev_best_case": prev.best_case_amount.reindex(last.index),
+    }).rename_axis("person_id").reset_index()
 
 
 def _effective(nodes: pd.DataFrame) -> pd.DataFrame:
