@@ -51,7 +51,7 @@ def synthetic_baseline(deals: int, seed: int = 7) -> projection.Baseline:
         "p_win": rng.uniform(0.05, 0.9, deals),
     })
     frame["p_won"] = frame.p_close * frame.p_win
-    empty = pd.DataFrame(columns=[*learn.KEYS, "opportunity_id", "is_closed_in_period",
+    empty = pd.DataFrame(columns=[*learn.KEYS, "opportunity_id", "amount", "is_closed_in_period",
                                   "is_won_in_period"])
     learned = learn.learn_from(empty, pd.Series({s: 0.5 for s in STAGES}), [])
     new = NewPipeline(4, rng.lognormal(10, 1, 400), rng.lognormal(10, 1, 1200))

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from forecast.whatif import WhatIfError
-from forecast.whatif.learn import learn_from
+from forecast.whatif.learn import KEYS, learn_from
 from forecast.whatif.levers import Levers, apply, missing_picks
 from forecast.whatif.newpipe import NewPipeline
 from forecast.whatif.projection import Baseline, project
@@ -31,8 +31,8 @@ def _base(rows, closed: float = 0.0, quota: float = float("nan"),
           new: NewPipeline = NO_NEW) -> Baseline:
     deals = pd.DataFrame(rows, columns=COLUMNS)
     deals["p_won"] = deals.p_close * deals.p_win
-    empty = pd.DataFrame(columns=["stage_name", "age_bucket", "deal_type", "segment",
-                                  "opportunity_id", "is_closed_in_period", "is_won_in_period"])
+    empty = pd.DataFrame(columns=[*KEYS, "opportunity_id", "amount", "is_closed_in_period",
+                                  "is_won_in_period"])
     learned = learn_from(empty, pd.Series({"Negotiation": 0.8}), [])
     return Baseline("Team", "2026-Q4", closed, quota, deals, learned, new)
 

@@ -2,22 +2,31 @@
 tests/tiny_company.py).
 
 Learned chances for 2026-Q4 as of 2026-11-20, from the deals open 50 days into 2026-Q2 and
-2026-Q3 (prior weight w = 10 deals; rate = (events + w x prior) / (deals + w)):
-  Negotiation (H1-H4, J1): 5 deals, 4 closed in their period, 3 won.
-    stage: p_close = (4 + 10 x 1) / 15 = 14/15; p_won = (3 + 10 x 0.8) / 15 = 11/15
-    group Negotiation / 0-30 days / new / SMB is the same 5 deals:
-      p_close = (4 + 10 x 14/15) / 15 = 8/9; p_won = (3 + 10 x 11/15) / 15 = 31/45
-  Proposal (H5, H6, J2): 3 deals, 3 closed, 2 won.
-    stage: p_close = (3 + 10) / 13 = 1; p_won = (2 + 10 x 0.5) / 13 = 7/13
-    group Proposal / 91-180 days / existing / SMB (H5, H6): 2 deals, 2 closed, 1 won:
-      p_close = 1; p_won = (1 + 10 x 7/13) / 12 = 83/156
+2026-Q3. Prior weight w = 10 deals; rate = (events + w x prior) / (deals + w), level by level:
+stage -> stage / deal type / segment -> + age and size (every amount here is in the top third
+of the history's amounts: the thirds split at 100 and 100). Deals dated in the period:
+  Negotiation (H1-H4, J1, all new SMB 0-30 days): 5 deals, 4 closed in their period, 3 won.
+    stage:  p_close = (4 + 10 x 1) / 15 = 14/15;       p_won = (3 + 10 x 0.8) / 15 = 11/15
+    type:   p_close = (4 + 10 x 14/15) / 15 = 8/9;     p_won = (3 + 10 x 11/15) / 15 = 31/45
+    group:  p_close = (4 + 10 x 8/9) / 15 = 116/135;   p_won = (3 + 10 x 31/45) / 15 = 89/135
+  Proposal (H5, H6, J2): 3 deals, 3 closed, 2 won: stage p_close = 1, p_won = (2 + 5) / 13
+    = 7/13. Existing SMB (H5, H6; also their group): 2 deals, 2 closed, 1 won:
+    type:  p_won = (1 + 10 x 7/13) / 12 = 83/156;  group: p_won = (1 + 10 x 83/156) / 12
+    = 493/936; p_close stays 1.
   Prospecting: no history -> the stage default, p_close 1, p_won 0.1.
+Deals dated in the next quarter (may be pulled in; the default is 0: they close on their date):
+  Negotiation new SMB (P1, P2 at Q2's point): 2 deals, 1 closed and won inside Q2 (P1).
+    stage: (1 + 10 x 0) / 12 = 1/12; type: (1 + 10 x 1/12) / 12 = 11/72;
+    group: (1 + 10 x 11/72) / 12 = 91/432 (p_close = p_won) -> T4 (800, dated 2027-01-20).
 New pipeline: after the point, Q2 had N1 (300, from a lead), Q3 K1 (250): per period 0.5
 deals from a lead at 300 and 0.5 others at 250, expected 150 + 125 = 275.
-Mean landing = Closed 200 (W1) + 1000 x 31/45 + 500 x 83/156 + 400 x 0.1 + 275 = 1,469.91.
-Variance = 1000^2 x (31/45)(14/45) + 500^2 x (83/156)(73/156) + 400^2 x .1 x .9
-           + 0.5 x 300^2 + 0.5 x 250^2 = 214,321 + 62,243 + 14,400 + 76,250 = 367,214;
-sd 606, so with 20,000 simulations the mean is within 4 x 606 / 141.4 = 17 of 1,469.91.
+Two past periods are too few to measure how periods swing (it takes three): no swing.
+Mean landing = Closed 200 (W1) + 1000 x 89/135 + 500 x 493/936 + 400 x 0.1 + 800 x 91/432
+               + 275 = 1,606.13.
+Variance = 1000^2 x (89/135)(46/135) + 500^2 x (493/936)(443/936) + 400^2 x .1 x .9
+           + 800^2 x (91/432)(341/432) + 0.5 x 300^2 + 0.5 x 250^2
+         = 224,637 + 62,321 + 14,400 + 106,416 + 76,250 = 484,024;
+sd 696, so with 20,000 simulations the mean is within 4 x 696 / 141.4 = 20 of 1,606.13.
 """
 
 from __future__ import annotations
@@ -25,11 +34,12 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecast import asof, overview
 from forecast.calendar import parse_period
-from forecast.whatif import WhatIfError, projection
+from forecast.whatif import WhatIfError, learn, projection
 
 import tiny_company
 import whatif_company
@@ -51,18 +61,23 @@ def _when(con, day=whatif_company.TODAY):
 def test_learned_chances_by_group_with_shrinkage(store):
     base = projection.baseline(store, "V", Q4, _when(store))
     deals = base.deals.set_index("opportunity_id")
-    assert deals.p_close.tolist() == pytest.approx([8 / 9, 1.0, 1.0])
-    assert deals.p_won.tolist() == pytest.approx([31 / 45, 83 / 156, 0.1])
-    assert deals.history_deals.tolist() == [5, 2, 0]
-    assert deals.loc["T1", "p_win"] == pytest.approx((31 / 45) / (8 / 9))
-    stages = base.learned.stages.set_index("stage_name")
+    assert deals.p_close.tolist() == pytest.approx([116 / 135, 1.0, 1.0, 91 / 432])
+    assert deals.p_won.tolist() == pytest.approx([89 / 135, 493 / 936, 0.1, 91 / 432])
+    assert deals.history_deals.tolist() == [5, 2, 0, 2]
+    assert deals.is_later.tolist() == [False, False, False, True]
+    assert deals.loc["T1", "p_win"] == pytest.approx(89 / 116)
+    assert base.learned.swing == 0.0
+    later = base.learned.stages.set_index(["is_later", "stage_name"]).loc[True]
+    assert later.loc["Negotiation", ["deals", "won", "p_won"]].tolist() == pytest.approx(
+        [2, 1, 1 / 12])
+    stages = base.learned.stages.set_index(["is_later", "stage_name"]).loc[False]
     assert stages.loc["Negotiation", ["deals", "closed", "won"]].tolist() == [5, 4, 3]
     assert stages.loc["Negotiation", "p_won"] == pytest.approx(11 / 15)
     assert stages.loc["Proposal", "p_won"] == pytest.approx(7 / 13)
     assert [p.period.period_id for p in base.learned.points] == ["2026-Q3", "2026-Q2"]
     assert [p.snapshot_date for p in base.learned.points] == [date(2026, 8, 20),
                                                               date(2026, 5, 21)]
-    assert "learned from 8 deals" in base.notes()[0]
+    assert "learned from 10 deals" in base.notes()[0]
 
 
 def test_new_pipeline_from_past_creation(store):
@@ -78,8 +93,9 @@ def test_projected_mean_commit_best_case_and_quota(store):
     when = _when(store)
     base = projection.baseline(store, "V", Q4, when)
     run = projection.project(base, None, N)
-    assert run.mean == pytest.approx(1469.91, abs=17)
-    # Closed W1 200; commit + T1 1,000 (Negotiation); best case + T2 500 (Proposal)
+    assert run.mean == pytest.approx(1606.13, abs=20)
+    # Closed W1 200; commit + T1 1,000 (Negotiation); best case + T2 500 (Proposal); T4 is
+    # in Negotiation too but dated next quarter: in the range, not in the commit
     assert (run.closed, run.commit_forecast, run.best_case_forecast) == (200, 1200, 1700)
     team = overview.team_forecast(store, "V", Q4, when).total
     assert (team.commit_forecast, team.best_case_forecast) == (1200, 1700)
@@ -120,8 +136,36 @@ def test_no_history_falls_back_to_stage_defaults_and_says_so(con):
     assert "No history to learn from" in base.notes()[0]
     assert "stage's default probability" in base.notes()[0]
     assert "no new pipeline is added" in base.notes()[1]
-    assert base.deals.p_close.tolist() == [1.0] * 5
-    assert base.deals.p_won.tolist() == pytest.approx([0.8, 0.5, 0.1, 0.8, 0.5])
+    in_period = base.deals[~base.deals.is_later]
+    assert in_period.p_close.tolist() == [1.0] * 5
+    assert in_period.p_won.tolist() == pytest.approx([0.8, 0.5, 0.1, 0.8, 0.5])
+    # D8, dated 2027-01-15 (next quarter), may be pulled in; without history its default is
+    # to close on its date: no chance in 2026-Q4
+    later = base.deals[base.deals.is_later]
+    assert later.opportunity_id.tolist() == ["D8"] and later.p_won.tolist() == [0.0]
     run = projection.project(base, None, N)
     assert run.mean == pytest.approx(990, abs=15)
     assert overview.team_forecast(con, "V", Q4, when).total.weighted_pipeline == 990
+
+
+def test_swing_is_the_spread_of_each_period_against_the_others():
+    # three past periods, each with two open Negotiation deals of 100 (no shrinking: w = 0).
+    # Won: A 1, B 2, C 0. Judged by the other two: A by B+C (2 of 4 won: expects 100, won
+    # 100: ratio 1), B by A+C (1 of 4: expects 50, won 200: 4), C by A+B (3 of 4: expects
+    # 150, won 0: 0). Standard deviation of 1, 4, 0 = sqrt((4/9 + 49/9 + 25/9) / 2) = 2.0817
+    starts = [date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1)]
+    won = {starts[0]: [True, False], starts[1]: [True, True], starts[2]: [False, False]}
+    rows = [{"snapshot_date": s, "period_start": s, "opportunity_id": f"{s}-{i}",
+             "is_later": False, "stage_name": "Negotiation", "amount": 100.0,
+             "deal_type": "new", "segment": "SMB", "age_bucket": 0,
+             "is_closed_in_period": True, "is_won_in_period": w}
+            for s in starts for i, w in enumerate(won[s])]
+    points = [learn.Point(parse_period(p), s, s) for p, s in
+              zip(["2026-Q1", "2026-Q2", "2026-Q3"], starts, strict=True)]
+    learned = learn.learn_from(pd.DataFrame(rows), pd.Series({"Negotiation": 0.8}), points,
+                               prior_weight=0.0)
+    assert learned.swing == pytest.approx(np.sqrt(78 / 18))
+    # with two periods it is not measured
+    two = learn.learn_from(pd.DataFrame(rows[:4]), pd.Series({"Negotiation": 0.8}),
+                           points[:2], prior_weight=0.0)
+    assert two.swing == 0.0 and "not measured" in two.describe()

@@ -102,3 +102,21 @@ def test_quantile_definition_on_ten_values():
 def test_run_settings_out_of_range(simulations, seed, message):
     with pytest.raises(WhatIfError, match=message):
         simulate.check_run(simulations, seed)
+
+
+def test_period_swing_widens_the_range_but_keeps_the_mean():
+    # factors: lognormal, mean 1, sd 0.2 (4 x 0.2 / sqrt(N) = 0.006 for the mean)
+    factors = simulate.period_factors(N, 5, 0.2)
+    assert factors.mean() == pytest.approx(1.0, abs=0.006)
+    assert factors.std() == pytest.approx(0.2, rel=0.05)
+    # 1,000 deals of 1 at chance 0.5: without swing sd = sqrt(1000 x .25) = 15.8; with it,
+    # the open deals' landing is multiplied by the factor: sd ~ sqrt(15.8^2 + (500 x .2)^2)
+    amounts, chances = np.ones(1000), np.full(1000, 0.5)
+    plain = simulate.won_open_amounts(amounts, chances, N, 5)
+    swung = simulate.won_open_amounts(amounts, chances, N, 5, swing=0.2)
+    assert plain.std() == pytest.approx(15.8, rel=0.05)
+    assert swung.std() == pytest.approx(np.hypot(15.8, 100), rel=0.05)
+    assert swung.mean() == pytest.approx(500, abs=4 * 101 / np.sqrt(N))
+    # a certain deal is not scaled
+    certain = simulate.won_open_amounts(np.array([70.0]), np.array([1.0]), 100, 5, swing=0.5)
+    assert (certain == 70.0).all()

@@ -10,6 +10,9 @@ Open at 2026-05-21, closing in 2026-Q2 (stage, amount, type, segment, created ->
   H1-H3 Negotiation 100 new SMB, created 05-01 (20 days: age bucket 0): won, won, lost in Q2
   H4    Negotiation 100 new SMB, created 05-01: slipped, won on 2026-07-15 (in Q3)
   H5-H6 Proposal 200 existing SMB, created 01-10 (131 days: bucket 2): won, lost in Q2
+Open at 2026-05-21, dated in the next quarter (Q3), Negotiation 100 new SMB, created 05-01:
+  P1    pulled in: won 2026-06-25 (in Q2)
+  P2    won on its date, 2026-08-15 (in Q3)
 Open at 2026-08-20, closing in 2026-Q3:
   J1    Negotiation 100 new SMB, created 08-01 (bucket 0): won 09-10
   J2    Proposal 300 new Mid-Market, created 07-15 (36 days: bucket 1): won 09-20
@@ -18,7 +21,8 @@ Created after a point and won inside that period (new pipeline):
   K1    250, created 2026-08-25, won 09-05, no lead (Q3)
 2026-Q4: W1 200 won 2026-10-20; open now: T1 Negotiation 1000 new SMB created 11-01
 (bucket 0), T2 Proposal 500 existing SMB created 06-01 (172 days: bucket 2), T3 Prospecting
-400 new Mid-Market created 11-10. V's call for 2026-Q3 made 2026-08-18: commit 600.
+400 new Mid-Market created 11-10, and T4 Negotiation 800 new SMB created 11-05, dated
+2027-01-20 (the next quarter). V's call for 2026-Q3 made 2026-08-18: commit 700.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ DEALS = [
     ("H4", 100.0, WON, date(2026, 7, 15), date(2026, 5, 1), "new", "SMB"),
     ("H5", 200.0, WON, date(2026, 6, 1), date(2026, 1, 10), "existing", "SMB"),
     ("H6", 200.0, LOST, date(2026, 6, 5), date(2026, 1, 10), "existing", "SMB"),
+    ("P1", 100.0, WON, date(2026, 6, 25), date(2026, 5, 1), "new", "SMB"),
+    ("P2", 100.0, WON, date(2026, 8, 15), date(2026, 5, 1), "new", "SMB"),
     ("J1", 100.0, WON, date(2026, 9, 10), date(2026, 8, 1), "new", "SMB"),
     ("J2", 300.0, WON, date(2026, 9, 20), date(2026, 7, 15), "new", "Mid-Market"),
     ("N1", 300.0, WON, date(2026, 6, 20), date(2026, 6, 1), "new", "SMB"),
@@ -53,6 +59,7 @@ DEALS = [
     ("T1", 1000.0, "Negotiation", date(2026, 12, 10), date(2026, 11, 1), "new", "SMB"),
     ("T2", 500.0, "Proposal", date(2026, 12, 15), date(2026, 6, 1), "existing", "SMB"),
     ("T3", 400.0, "Prospecting", date(2026, 12, 20), date(2026, 11, 10), "new", "Mid-Market"),
+    ("T4", 800.0, "Negotiation", date(2027, 1, 20), date(2026, 11, 5), "new", "SMB"),
 ]
 # snapshot date, id, stage then, close date then (all owned by R1, open, amount as above)
 SNAPSHOT_ROWS = [
@@ -62,6 +69,8 @@ SNAPSHOT_ROWS = [
     (date(2026, 5, 21), "H4", "Negotiation", date(2026, 6, 25)),
     (date(2026, 5, 21), "H5", "Proposal", date(2026, 6, 1)),
     (date(2026, 5, 21), "H6", "Proposal", date(2026, 6, 5)),
+    (date(2026, 5, 21), "P1", "Negotiation", date(2026, 8, 10)),
+    (date(2026, 5, 21), "P2", "Negotiation", date(2026, 8, 15)),
     (date(2026, 8, 20), "J1", "Negotiation", date(2026, 9, 10)),
     (date(2026, 8, 20), "J2", "Proposal", date(2026, 9, 20)),
 ]
@@ -95,4 +104,4 @@ def load(con) -> None:
 
     rebuild_fiscal_periods(con, date(2026, 1, 1), date(2027, 12, 31))
     record_data_date(con, TODAY)
-    calls.submit_call(con, "V", "2026-Q3", 600, 900, "", "V", datetime(2026, 8, 18, 9))
+    calls.submit_call(con, "V", "2026-Q3", 700, 900, "", "V", datetime(2026, 8, 18, 9))

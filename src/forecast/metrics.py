@@ -114,9 +114,10 @@ _WHATIF = [
            "From the team's last periods at the same point; a deal's amount is drawn from the "
            "past ones, their number from a Poisson distribution.", "currency"),
     Metric("p_won", "Learned chance", "chance of closing in the period x win rate if it closes",
-           "Learned from deals open at the same point of past periods, by stage, age, deal "
-           "type and segment; thin groups are pulled toward their stage's rate, and stages "
-           "without history use the stage default (closes on time, stage probability).",
+           "Learned from deals open at the same point of past periods, by stage, then deal "
+           "type and segment, then age and size; thin groups are pulled toward the level "
+           "above, and stages without history use the stage default (closes on time, stage "
+           "probability).",
            "percent"),
     Metric("p_close", "Chance of closing in the period",
            "(closed in period + 10 x prior) / (deals + 10)",

@@ -29,7 +29,7 @@ from forecast.whatif import (
     projection,
     scenarios,
 )
-from forecast.whatif.learn import AGE_LABELS, LOOKBACK
+from forecast.whatif.learn import AGE_LABELS, LOOKBACK, SIZE_LABELS
 from forecast.whatif.levers import PICKS, RANGES, Levers, missing_picks
 
 CACHE = dict(max_entries=16, ttl=3600, show_spinner=False)
@@ -133,6 +133,7 @@ def baseline_or_stop(sel: Selection) -> projection.Baseline:
 def _deal_label(deals: pd.DataFrame) -> dict[str, str]:
     return {row.opportunity_id: f"{row.opportunity_id} · {row.account_name or '–'} · "
             f"{formatting.currency(row.amount)} · {row.stage_name} · {row.p_won:.0%}"
+            + (" · dated next period" if row.is_later else "")
             for row in deals.itertuples()}
 
 
@@ -384,11 +385,23 @@ def _comparison(sel: Selection, base: projection.Baseline, listed: pd.DataFrame,
 
 
 def deals_section(base: projection.Baseline) -> None:
-    with st.expander(f"The {len(base.deals):,} open deals and their learned chances"):
-        shown = base.deals.assign(age=base.deals.age_bucket.map(AGE_LABELS))
+    later = int(base.deals.is_later.sum())
+    with st.expander(f"The {len(base.deals) - later:,} open deals of the period, the {later:,} "
+                     "dated in the next one, and their learned chances"):
+        shown = base.deals.assign(age=base.deals.age_bucket.map(AGE_LABELS),
+                                  size=base.deals.size_bucket.map(SIZE_LABELS),
+                                  dated=np.where(base.deals.is_later, "next period",
+                                                 "this period"))
         columns = {"opportunity_id": "Deal", "account_name": "Account", "owner_name": "Owner",
-                   "stage_name": "Stage", "category": "Category", "deal_type": "Type",
+                   "stage_name": "Stage", "category": "Category",
+                   "close_date": st.column_config.DateColumn("Close date"),
+                   "dated": st.column_config.TextColumn(
+                       "Dated", help="A deal dated in the next period may be pulled in; it "
+                       "counts in the range, not in Commit or Best Case."),
+                   "deal_type": "Type",
                    "segment": "Segment", "age": "Age",
+                   "size": st.column_config.TextColumn(
+                       "Size", help="Which third of the history's amounts it falls in."),
                    "amount": st.column_config.NumberColumn("Amount", format="dollar"),
                    "p_close": widgets.column("p_close"), "p_win": widgets.column("p_win"),
                    "p_won": widgets.column("p_won"),
@@ -409,10 +422,9 @@ def trust_section(sel: Selection) -> None:
         left.plotly_chart(charts.calibration_figure(found.buckets), key="wi_calibration")
         left.caption(f"{found.deals:,} deals open at the same point of "
                      f"{', '.join(found.periods)}, each given the chance learned from the "
-                     "periods before its own. Brier score: learned "
-                     f"{found.brier['Learned']:.3f}, stage default "
-                     f"{found.brier['Stage default']:.3f} (lower is better). "
-                     + METRICS["brier_score"].formula + ".")
+                     "periods before its own. Brier score (" + METRICS["brier_score"].formula
+                     + f", lower is better): learned {found.brier['Learned']:.3f}, stage "
+                     f"default {found.brier['Stage default']:.3f}.")
     with right:
         _backtest(sel)
 

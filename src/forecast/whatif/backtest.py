@@ -64,21 +64,26 @@ def period_weeks(con: duckdb.DuckDBPyConnection, root_id: str, period: Period,
     points = {day: learn.points_among(history, period, day, lookback, start_month)
               for day in weekly.index}
     every = list(dict.fromkeys(p for found in points.values() for p in found))
-    # counted once per point and group; each week then sums the counts of its points
-    sample = learn.counts(learn.history_sample(con, every),
+    # counted once per point and group (sizes split by the thirds of all of them); each week
+    # then sums the counts of its points
+    rows = learn.history_sample(con, every)
+    edges = learn.size_edges(rows)
+    sample = learn.counts(learn.with_size(rows, edges),
                           ["snapshot_date", "period_start", *learn.KEYS])
     new_won = newpipe.new_won_sample(con, root_id, every, period.end_date)
     defaults = learn.stage_defaults(con)
     open_then = queries.frame(
         con, "whatif_open_deals_weekly", root_id=root_id, as_of=period.end_date,
         first=period.start_date, last=period.end_date, start=period.start_date,
-        end=period.end_date, age_edges=list(learn.AGE_EDGES_DAYS))
+        end=period.end_date, later_end=learn.next_period(period, start_month).end_date,
+        age_edges=list(learn.AGE_EDGES_DAYS))
     open_then["as_of_date"] = pd.to_datetime(open_then.as_of_date).dt.date
     lock = calls.lock_of(con)
     actual = _actual(con, root_id, period)
     rows = []
     for day, found in points.items():
-        learned = learn.learn_from(learn.rows_of(sample, found), defaults, found, prior_weight)
+        learned = learn.learn_from(learn.rows_of(sample, found), defaults, found, prior_weight,
+                                   edges)
         deals = learned.chances(open_then[open_then.as_of_date == day].reset_index(drop=True))
         base = projection.Baseline(
             root_name, period.period_id, float(weekly.closed_amount[day]), float("nan"), deals,

@@ -62,7 +62,9 @@ def predictions(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
         learned = learn_from(sample[sample.period_start.isin(starts)], defaults, train,
                              prior_weight)
         deals = sample[sample.period_start == test.period.start_date].copy()
-        deals["stage_probability"] = deals.stage_name.map(defaults).fillna(0.0)
+        # the stage default of a deal dated after the period: it closes then, so 0 now
+        deals["stage_probability"] = deals.stage_name.map(defaults).fillna(0.0).where(
+            ~deals.is_later.astype(bool), 0.0)
         given = learned.chances(deals)
         frames.append(given[["opportunity_id", "p_won", "stage_probability",
                              "is_won_in_period"]].assign(period_id=test.period.period_id))

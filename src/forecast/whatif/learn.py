@@ -2,22 +2,32 @@
 
 The history: the deals that were open at the same point of past periods (the weekly snapshot
 as many days into a past period of the same kind as the as-of date is into this one), closing
-in that period, and what had happened to them by the period's end. Two chances per deal:
+in that period or the next one, and what had happened to them by the period's end. A deal
+dated in the next period can still be pulled in and won; its chances are learned apart
+(`is_later`), and its default is that it closes on its date, outside the period. Two chances
+per deal:
 
 - p_close: it closes (won or lost) inside the period; 1 - p_close is the slip rate;
 - p_win: it is won, given that it closes (the win rate).
 
-They are counted by stage x age bucket x deal type x segment and shrunk toward the stage's
-own rate, which is itself shrunk toward the stage default (p_close = 1: the deal closes when
-the CRM says; chance of winning = the stage's probability). Shrinking: rate = (events +
-w x prior) / (deals + w), with w = PRIOR_WEIGHT deals, so a group with w deals of history
-counts half its own rate and half the prior. With no history at all every deal gets the stage
-default, and the page says so.
+They are counted at three levels (LEVELS): stage; stage x deal type x segment; and that x
+age bucket x size (the third of the history's amounts the deal's amount falls in). Each
+level's rate is shrunk toward the level above, the stage's toward the stage default
+(p_close = 1: the deal closes when the CRM says; chance of winning = the stage's
+probability). Shrinking: rate = (events + w x prior) / (deals + w), with w = PRIOR_WEIGHT
+deals, so a group with w deals of history counts half its own rate and half the prior. With
+no history at all every deal gets the stage default, and the page says so.
+
+Deals do not win or lose independently: a whole period runs hot or cold. The **swing** is how
+much: for each past period, what its open deals actually won (in value) against what the
+chances learned from the other periods said, and the standard deviation of that ratio over
+the periods (at least MIN_SWING_PERIODS of them; else 0). The simulation draws one factor
+per simulation with that spread (see `forecast.whatif.simulate`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import duckdb
@@ -30,9 +40,15 @@ from forecast.calendar import Period, PeriodError, fiscal_start_month, parse_per
 AGE_EDGES_DAYS = (31, 91, 181)
 AGE_LABELS = {-1: "unknown age", 0: "0-30 days", 1: "31-90 days", 2: "91-180 days",
               3: "over 180 days"}
-KEYS = ["stage_name", "age_bucket", "deal_type", "segment"]
+STAGE_KEYS = ["is_later", "stage_name"]
+TYPE_KEYS = [*STAGE_KEYS, "deal_type", "segment"]
+KEYS = [*TYPE_KEYS, "age_bucket", "size_bucket"]
+# each level's rate is shrunk toward the one before; the first toward the stage default
+LEVELS = (STAGE_KEYS, TYPE_KEYS, KEYS)
+SIZE_LABELS = {0: "smallest third", 1: "middle third", 2: "largest third"}
 PRIOR_WEIGHT = 10.0
 LOOKBACK = 4  # past periods learned from
+MIN_SWING_PERIODS = 3
 SNAPSHOT_SLACK_DAYS = 6  # the comparable snapshot is at most this much before the point
 
 
@@ -42,6 +58,19 @@ class Point:
 
     period: Period
     snapshot_date: date
+    later_end: date  # the end of the period after it: deals dated up to here are learned from
+
+
+def next_period(period: Period, start_month: int) -> Period:
+    """The period of the same kind just after `period`."""
+    year = period.fiscal_year
+    if period.period_type == "year":
+        return parse_period(str(year + 1), start_month)
+    if period.period_type == "quarter":
+        q = period.fiscal_quarter
+        return parse_period(f"{year}-Q{q + 1}" if q < 4 else f"{year + 1}-Q1", start_month)
+    m = period.fiscal_month
+    return parse_period(f"{year}-M{m + 1}" if m < 12 else f"{year + 1}-M1", start_month)
 
 
 def previous_period(period: Period, start_month: int) -> Period:
@@ -89,7 +118,7 @@ def points_among(snapshots: list[date], period: Period, as_of: date, count: int,
         point = past.start_date + offset
         at = int(np.searchsorted(days, np.datetime64(point, "D"), side="right")) - 1
         if at >= 0 and (point - snapshots[at]).days <= SNAPSHOT_SLACK_DAYS:
-            found.append(Point(past, snapshots[at]))
+            found.append(Point(past, snapshots[at], next_period(past, start_month).end_date))
     return found
 
 
@@ -104,7 +133,8 @@ def rows_of(sample: pd.DataFrame, points: list[Point]) -> pd.DataFrame:
 def point_params(points: list[Point]) -> dict:
     return {"snapshot_dates": [p.snapshot_date for p in points],
             "period_starts": [p.period.start_date for p in points],
-            "period_ends": [p.period.end_date for p in points]}
+            "period_ends": [p.period.end_date for p in points],
+            "later_ends": [p.later_end for p in points]}
 
 
 def history_sample(con: duckdb.DuckDBPyConnection, points: list[Point]) -> pd.DataFrame:
@@ -128,12 +158,18 @@ def _shrunk(events: pd.Series, deals: pd.Series, prior: pd.Series, weight: float
 
 @dataclass(frozen=True)
 class Learned:
-    """Counts and shrunk rates by stage and by stage x age x type x segment."""
+    """Counts by each level of LEVELS, stage-level rates, size thirds and the swing."""
 
     points: tuple[Point, ...]
-    stages: pd.DataFrame   # stage_name, default, deals, closed, won, p_close, p_won
-    cells: pd.DataFrame    # KEYS, deals, closed, won, p_close, p_won
+    stages: pd.DataFrame   # STAGE_KEYS, default, deals, closed, won, p_close, p_won
+    levels: tuple[pd.DataFrame, ...]   # counts (deals, closed, won) by each of LEVELS' keys
     prior_weight: float
+    size_edges: tuple[float, ...] = ()  # amounts splitting the history into thirds
+    swing: float = 0.0   # sd over past periods of won value / value the chances gave
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        return self.levels[-1]
 
     @property
     def deals_learned_from(self) -> int:
@@ -150,51 +186,103 @@ class Learned:
                     "probability and is assumed to close in the period.")
         periods = ", ".join(p.period.period_id for p in self.points)
         return (f"Chances learned from {self.deals_learned_from:,} deals that were open at the "
-                f"same point of {periods} (whole company), by stage, age, deal type and "
-                f"segment; groups with little history lean on their stage's rate, and stages "
-                f"with none on the stage default.")
+                f"same point of {periods} (whole company), by stage, deal type, segment, age "
+                f"and size, and whether the deal was dated in the period or the next one (it "
+                f"may be pulled in); groups with little history lean on the broader group, "
+                f"and stages with none on the stage default. Periods swing: what they won "
+                f"was off what the chances said by {self.swing:.0%} (one standard "
+                f"deviation)" + ("." if self.swing else
+                                 f", not measured: it takes {MIN_SWING_PERIODS} periods."))
 
     def chances(self, deals: pd.DataFrame) -> pd.DataFrame:
         """`deals` (KEYS, stage_probability) with p_close, p_win (won if it closes),
         p_won (won in the period) and history_deals (deals of its group in the history)."""
-        stage = self.stages.set_index("stage_name")
-        prior_close = deals.stage_name.map(stage.p_close).fillna(1.0)
-        prior_won = deals.stage_name.map(stage.p_won).fillna(deals.stage_probability).fillna(0.0)
-        cell = deals[KEYS].merge(self.cells, on=KEYS, how="left")
-        n = cell.deals.fillna(0).to_numpy()
-        p_close = _shrunk(cell.closed.fillna(0).to_numpy(), n, prior_close.to_numpy(),
-                          self.prior_weight)
-        p_won = _shrunk(cell.won.fillna(0).to_numpy(), n, prior_won.to_numpy(),
-                        self.prior_weight)
+        if "size_bucket" not in deals:
+            deals = with_size(deals, self.size_edges)
+        p_close = np.where(deals.is_later, 0.0, 1.0)
+        p_won = np.where(deals.is_later, 0.0, deals.stage_probability.fillna(0.0))
+        for keys, table in zip(LEVELS, self.levels, strict=True):
+            found = deals[keys].merge(table, on=keys, how="left")
+            n = found.deals.fillna(0).to_numpy()
+            p_close = _shrunk(found.closed.fillna(0).to_numpy(), n, p_close, self.prior_weight)
+            p_won = _shrunk(found.won.fillna(0).to_numpy(), n, p_won, self.prior_weight)
         out = deals.copy()
         out["p_close"] = p_close
         with np.errstate(divide="ignore", invalid="ignore"):
             out["p_win"] = np.where(p_close > 0, np.minimum(p_won / p_close, 1.0),
-                                    out.stage_probability.fillna(0.0))
+                                    out.stage_probability.fillna(0.0).to_numpy())
         out["p_won"] = p_won
         out["history_deals"] = n.astype(int)
         return out
 
 
+def size_edges(sample: pd.DataFrame) -> tuple[float, ...]:
+    """The amounts that split a history sample's deals into thirds (none if it is empty)."""
+    if sample.empty:
+        return ()
+    return tuple(float(v) for v in np.quantile(sample.amount.astype(float), [1 / 3, 2 / 3]))
+
+
+def with_size(deals: pd.DataFrame, edges: tuple[float, ...]) -> pd.DataFrame:
+    """`deals` with size_bucket: how many of `edges` are at or below the amount."""
+    bucket = np.searchsorted(np.asarray(edges, dtype=float), deals.amount.astype(float),
+                             side="right") if len(deals) else np.zeros(0, dtype=int)
+    return deals.assign(size_bucket=np.asarray(bucket, dtype=int))
+
+
 def learn_from(sample: pd.DataFrame, defaults: pd.Series, points: list[Point],
-               prior_weight: float = PRIOR_WEIGHT) -> Learned:
-    """Shrunk rates from a history sample (whatif_learning_sample rows)."""
-    stages = pd.DataFrame({"stage_name": defaults.index, "default": defaults.to_numpy()})
-    by_stage = counts(sample, ["stage_name"])
-    stages = stages.merge(by_stage, on="stage_name", how="left").fillna(
+               prior_weight: float = PRIOR_WEIGHT, edges: tuple[float, ...] | None = None,
+               with_swing: bool = True) -> Learned:
+    """Shrunk rates from a history sample: whatif_learning_sample rows, or counts of them by
+    KEYS already made with size `edges`."""
+    if edges is None:
+        edges = size_edges(sample)
+        sample = with_size(sample, edges)
+    stages = pd.concat([
+        pd.DataFrame({"is_later": later, "stage_name": defaults.index,
+                      "default": 0.0 if later else defaults.to_numpy()})
+        for later in (False, True)], ignore_index=True)
+    by_stage = counts(sample, STAGE_KEYS)
+    stages = stages.merge(by_stage, on=STAGE_KEYS, how="left").fillna(
         {"deals": 0, "closed": 0, "won": 0})
-    stages["p_close"] = _shrunk(stages.closed, stages.deals, 1.0, prior_weight)
+    # a deal dated later is by default assumed to close on its date, outside the period
+    default_close = np.where(stages.is_later, 0.0, 1.0)
+    stages["p_close"] = _shrunk(stages.closed, stages.deals, default_close, prior_weight)
     stages["p_won"] = _shrunk(stages.won, stages.deals, stages["default"], prior_weight)
-    return Learned(tuple(points), stages, counts(sample, KEYS), prior_weight)
+    learned = Learned(tuple(points), stages, tuple(counts(sample, keys) for keys in LEVELS),
+                      prior_weight, edges)
+    if not with_swing or len(points) < MIN_SWING_PERIODS or sample.empty:
+        return learned
+    return replace(learned, swing=_swing(sample, defaults, points, prior_weight, edges))
+
+
+def _swing(sample: pd.DataFrame, defaults: pd.Series, points: list[Point],
+           prior_weight: float, edges: tuple[float, ...]) -> float:
+    """The spread over past periods of (won value / value given by the chances learned from
+    the other periods): left-one-out, so that a period is not judged by its own outcome."""
+    by_point = counts(sample, ["period_start", *KEYS])
+    ratios = []
+    for start, own in by_point.groupby("period_start"):
+        others = [p for p in points if p.period.start_date != start]
+        rest = learn_from(by_point[by_point.period_start != start], defaults, others,
+                          prior_weight, edges, with_swing=False)
+        given = rest.chances(own.assign(stage_probability=own.stage_name.map(defaults)))
+        expected = float((given.amount * given.p_won).sum())
+        if expected > 0:
+            ratios.append(float(own.won_amount.sum()) / expected)
+    return float(np.std(ratios, ddof=1)) if len(ratios) >= MIN_SWING_PERIODS else 0.0
 
 
 def counts(sample: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """deals, closed and won by `keys`, from sample rows or from counts already made."""
     if "deals" not in sample:
+        won = sample.is_won_in_period.astype(bool)
         sample = sample.assign(deals=1, closed=sample.is_closed_in_period.astype(int),
-                               won=sample.is_won_in_period.astype(int))
-    return (sample.groupby(keys, as_index=False, dropna=False)[["deals", "closed", "won"]]
-            .sum())
+                               won=won.astype(int),
+                               won_amount=sample.amount.astype(float).where(won, 0.0))
+    sample = sample.astype({"is_later": bool, "amount": float})  # also when empty
+    return (sample.groupby(keys, as_index=False, dropna=False)
+            [["deals", "closed", "won", "amount", "won_amount"]].sum())
 
 
 def learn(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,

@@ -4,7 +4,8 @@ Each open deal has two learned chances: `p_close` (it closes, won or lost, insid
 and `p_win` (it is won, given that it closes). The levers move them:
 
 - win-rate change (points, overall + by stage + by deal type, added up): p_win + change;
-- slip-rate change (points): the share of deals that slip out of the period, so p_close - change;
+- slip-rate change (points): the share of deals that slip out of the period, so p_close - change
+  (for deals dated in the period; those dated later keep their chance of being pulled in);
 - deal-size change (%): every open deal's amount and the new pipeline's deal size;
 - new-pipeline creation (%), MQL volume (%) and the three lead-funnel conversions (%): the
   expected number of new deals; the last four only for deals that come from a lead;
@@ -167,7 +168,10 @@ def apply(deals: pd.DataFrame, levers: Levers) -> pd.DataFrame:
         if pairs:
             change += deals[column].map(dict(pairs)).fillna(0.0).to_numpy()
     p_win = np.clip(deals.p_win.to_numpy() + change / 100, 0.0, 1.0)
-    p_close = np.clip(deals.p_close.to_numpy() - levers.slip_pts / 100, 0.0, 1.0)
+    later = (deals.is_later.to_numpy(dtype=bool) if "is_later" in deals
+             else np.zeros(len(deals), dtype=bool))
+    p_close = deals.p_close.to_numpy()
+    p_close = np.where(later, p_close, np.clip(p_close - levers.slip_pts / 100, 0.0, 1.0))
     ids = deals.opportunity_id.to_numpy()
     pick = np.full(len(deals), None, dtype=object)
     for kind in PICKS:

@@ -2,7 +2,8 @@
 
 `baseline` gathers what does not depend on the levers (the team's numbers, its open deals with
 their learned chances, the new-pipeline rates); `project` applies levers and simulates. The
-landing of one simulation = Closed + the open deals won in it + the new deals created and won.
+landing of one simulation = Closed + the open deals won in it (those dated in the period, and
+those dated in the next one that are pulled in) + the new deals created and won.
 Commit and Best Case forecasts under a scenario: deals picked as won count as Closed, deals
 picked as lost or slipped leave, and the deal-size change scales every open deal; the rate
 levers change the range, not the categories.
@@ -18,9 +19,16 @@ import pandas as pd
 
 from forecast import overview, queries
 from forecast.asof import AsOf
-from forecast.calendar import Period
+from forecast.calendar import Period, fiscal_start_month
 from forecast.whatif import WhatIfError, simulate
-from forecast.whatif.learn import AGE_EDGES_DAYS, LOOKBACK, PRIOR_WEIGHT, Learned, learn
+from forecast.whatif.learn import (
+    AGE_EDGES_DAYS,
+    LOOKBACK,
+    PRIOR_WEIGHT,
+    Learned,
+    learn,
+    next_period,
+)
 from forecast.whatif.levers import Levers, apply, missing_picks
 from forecast.whatif.newpipe import NewPipeline, learn_new_pipeline
 
@@ -55,9 +63,12 @@ class Baseline:
 
 def open_deals(con: duckdb.DuckDBPyConnection, root_id: str, period: Period,
                when: AsOf) -> pd.DataFrame:
+    """The team's open deals dated in the period, and those dated in the next one
+    (`is_later`), which may be pulled in."""
+    later = next_period(period, fiscal_start_month(con))
     return queries.frame(con, "whatif_open_deals", root_id=root_id, as_of=when.effective_date,
                          snap=when.snapshot_date, start=period.start_date, end=period.end_date,
-                         age_edges=list(AGE_EDGES_DAYS))
+                         later_end=later.end_date, age_edges=list(AGE_EDGES_DAYS))
 
 
 def check_period(period: Period, when: AsOf) -> None:
@@ -74,7 +85,7 @@ def baseline(con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when:
     check_period(period, when)
     forecast = overview.team_forecast(con, root_id, period, when)
     deals = open_deals(con, root_id, period, when)
-    if deals.empty:
+    if not (~deals.is_later).any():
         raise WhatIfError(
             f"{forecast.root_name}'s team has no open deals closing in {period.period_id} as "
             f"of {when.effective_date:%Y-%m-%d}: there is nothing to project.")
@@ -131,12 +142,19 @@ class Projection:
 
 
 def scenario_categories(deals: pd.DataFrame, closed: float) -> tuple[float, float, float]:
-    """(Closed, Commit forecast, Best Case forecast) of levered deals (`levers.apply`)."""
-    staying = deals[deals.pick.isna()]
+    """(Closed, Commit forecast, Best Case forecast) of levered deals (`levers.apply`); deals
+    dated after the period count only when picked as won (pulled in)."""
+    staying = deals[deals.pick.isna() & ~_later(deals)]
     closed_now = closed + float(deals.loc[deals.pick == "won", "amount"].sum())
     commit = closed_now + float(staying.loc[staying.category == "Commit", "amount"].sum())
     best = commit + float(staying.loc[staying.category == "Best Case", "amount"].sum())
     return closed_now, commit, best
+
+
+def _later(deals: pd.DataFrame) -> pd.Series:
+    if "is_later" in deals:
+        return deals.is_later.astype(bool)
+    return pd.Series(False, index=deals.index)
 
 
 def project(base: Baseline, levers: Levers | None = None,
@@ -147,7 +165,8 @@ def project(base: Baseline, levers: Levers | None = None,
     deals = apply(base.deals, levers)
     lead_rng, direct_rng = simulate.new_deal_rngs(seed)
     totals = base.closed + simulate.won_open_amounts(
-        deals.amount.to_numpy(), deals.p_won.to_numpy(), simulations, seed)
+        deals.amount.to_numpy(), deals.p_won.to_numpy(), simulations, seed,
+        swing=base.learned.swing)
     new = base.new_pipeline
     lead_factor, direct_factor = levers.new_pipeline_factors()
     size = levers.size_factor

@@ -7,6 +7,11 @@ blocks run on threads. The uniform draws are 16-bit (four from each 64-bit outpu
 generator, one generator per block seeded from the seed and the block's number), so chances
 are resolved to 1/65,536; a chance of exactly 1 is counted in every simulation.
 
+A period-wide factor (lognormal, mean 1, standard deviation = the learned swing) multiplies
+what the uncertain open deals bring in each simulation: in a hot period more of them land, in
+a cold one fewer. Deals certain to be won (chance 1) are not scaled. The mean is unchanged;
+the range widens by what past periods say.
+
 Same seed, same deals -> the same result. Every scenario run with the same seed sees the same
 draws for the same deal (common random numbers), so the difference between two scenarios is
 the levers' doing, not noise.
@@ -55,8 +60,15 @@ def _block_totals(seed: int, block: int, size: int, thresholds: np.ndarray,
     return (draws < thresholds) @ amounts
 
 
+def period_factors(simulations: int, seed: int, swing: float) -> np.ndarray:
+    """One factor per simulation: lognormal with mean 1 and standard deviation `swing`."""
+    sigma2 = np.log1p(swing ** 2)
+    z = np.random.default_rng(_stream(seed, 3)).standard_normal(simulations)
+    return np.exp(np.sqrt(sigma2) * z - sigma2 / 2)
+
+
 def won_open_amounts(amounts: np.ndarray, p_won: np.ndarray, simulations: int, seed: int,
-                     workers: int | None = None) -> np.ndarray:
+                     workers: int | None = None, swing: float = 0.0) -> np.ndarray:
     """Per simulation: the sum of the amounts of the open deals won. Blocks of simulations
     run on `workers` threads (default: one per core, at most 4); each block draws from its
     own stream, so the result does not depend on how many threads ran it."""
@@ -84,7 +96,10 @@ def won_open_amounts(amounts: np.ndarray, p_won: np.ndarray, simulations: int, s
         # the draws, comparisons and products release the GIL, so threads use every core
         with ThreadPoolExecutor(workers) as pool:
             parts = list(pool.map(block, range(len(starts))))
-    return totals + np.concatenate(parts)
+    uncertain = np.concatenate(parts)
+    if swing > 0:
+        uncertain *= period_factors(simulations, seed, swing)
+    return totals + uncertain
 
 
 def new_deal_amounts(rate: float, pool: np.ndarray, simulations: int,

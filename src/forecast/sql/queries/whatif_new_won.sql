@@ -6,7 +6,8 @@
 with points as (
     select unnest($snapshot_dates::date[]) as snapshot_date,
            unnest($period_starts::date[]) as period_start,
-           unnest($period_ends::date[]) as period_end
+           unnest($period_ends::date[]) as period_end,
+           unnest($later_ends::date[]) as later_end  -- part of every point; unused here
 ),
 team as (
     select person_id from team_members($root_id, $as_of)

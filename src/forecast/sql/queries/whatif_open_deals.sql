@@ -1,7 +1,8 @@
 -- grain: one row per open deal of $root_id's team (people of $as_of) closing in
--- [$start, $end], as it stood on $snap (null = live); Omitted deals never count. With what the
--- learned chances are keyed on: stage, age bucket (number of $age_edges at or below the age in
--- days; -1 = no created date), deal type and segment.
+-- [$start, $later_end] ($later_end: the end of the next period; is_later = dated after $end,
+-- such a deal may still be pulled in), as it stood on $snap (null = live); Omitted deals
+-- never count. With what the learned chances are keyed on: stage, age bucket (number of
+-- $age_edges at or below the age in days; -1 = no created date), deal type and segment.
 with team as (
     select person_id from team_members($root_id, $as_of)
 ),
@@ -11,11 +12,12 @@ deals as (
     where d.owner_id in (select person_id from team)
       and not d.is_closed
       and d.category <> 'Omitted'
-      and d.close_date between $start and $end
+      and d.close_date between $start and $later_end
 ),
 final as (
     select d.opportunity_id, o.opportunity_name, o.account_name, d.owner_id,
            p.name as owner_name, d.stage_name, d.category, d.amount, d.close_date,
+           d.close_date > $end as is_later,
            coalesce(o.deal_type, 'unknown') as deal_type,
            coalesce(o.segment, 'unknown') as segment,
            date_diff('day', o.created_date, $as_of) as age_days,

@@ -1,5 +1,6 @@
 -- grain: one row per weekly snapshot in [$first, $last] and open deal of $root_id's team
--- (people of $as_of) closing in [$start, $end] as it stood then; Omitted deals never count.
+-- (people of $as_of) closing in [$start, $later_end] as it stood then (is_later: after
+-- $end); Omitted deals never count.
 -- The same columns as whatif_open_deals.sql, ages taken at each snapshot, plus as_of_date.
 with team as (
     select person_id from team_members($root_id, $as_of)
@@ -10,11 +11,12 @@ deals as (
     where d.owner_id in (select person_id from team)
       and not d.is_closed
       and d.category <> 'Omitted'
-      and d.close_date between $start and $end
+      and d.close_date between $start and $later_end
 ),
 final as (
     select d.as_of_date, d.opportunity_id, o.opportunity_name, o.account_name, d.owner_id,
            p.name as owner_name, d.stage_name, d.category, d.amount, d.close_date,
+           d.close_date > $end as is_later,
            coalesce(o.deal_type, 'unknown') as deal_type,
            coalesce(o.segment, 'unknown') as segment,
            date_diff('day', o.created_date, d.as_of_date) as age_days,
