@@ -20,10 +20,11 @@ Rebuilt, never edited, and never a source of truth: `ensure` compares a fingerpr
 source tables (row counts, latest dates and update times, the snapshot dates
 and the stages table; see derived_sources.sql) with the one stored at the last build and
 rebuilds when they differ, whoever changed the data (an import, a snapshot, the demo
-builder, a test). A rebuild reads everything once (five to ten seconds at a million deals);
-the command line's demo, import and snapshot commands rebuild right away (`refresh`), so the
-first page after them is fast; after an import in the app the first read rebuilds. Dropping
-the tables loses nothing: the next read rebuilds them.
+builder, a test). A rebuild reads everything once (about ten seconds at a million deals;
+`refresh` also builds the Funnel page's opening scope, about half a minute more). The
+command line's demo, import and snapshot commands call `refresh` right away, so the first
+page after them is fast; after an import in the app the first read rebuilds. Dropping the
+tables loses nothing: the next read rebuilds them.
 """
 
 from __future__ import annotations
