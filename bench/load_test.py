@@ -9,7 +9,7 @@ Data page. It proves three things and measures one:
 - latency of each page under that load (p50, p95, max), from asking for a page to its end.
 
     .venv/bin/python bench/load_test.py                            # as documented
-    .venv/bin/python bench/load_test.py --sessions 4 --steps 3 --reps 30   # a quick look
+    .venv/bin/python bench/load_test.py --sessions 4 --reps 30 --teams 3   # a quick look
 
 How. A demo company (`forecast demo`, 120 reps unless --reps) is built in a temporary folder
 and served by `streamlit run app.py` on a free localhost port. The import file is the live
@@ -21,8 +21,9 @@ the same import. The readers are browser-less Streamlit sessions (bench/streamli
 the protocol a tab speaks, without drawing the page), because twenty Chromium tabs on two
 cores spend the cores drawing charts and starve the server being measured; the import itself
 is done by a real Chromium tab (Playwright) through the Data page's upload and Import button.
-Every loop is bounded: --steps page views per reader, --deadline-s for the whole load, and a
-per-run timeout. Only 127.0.0.1 is contacted.
+Each reader views pages in turn: a few before the import starts, as many as fit while it
+runs, a few more once it has ended. Every loop is bounded: --max-steps page views per
+reader, --deadline-s for the load, and a per-run timeout. Only 127.0.0.1 is contacted.
 
 Writes bench/results/load.md (the last run) and prints the same table.
 """
@@ -108,11 +109,13 @@ class Step:
 
 
 def export_with_raised_amounts(store: Path, out: Path) -> int:
-    """The live deals as a canonical opportunities CSV, every open amount raised by 10 %."""
+    """The live deals as a canonical opportunities CSV (amounts in each deal's own currency),
+    every open amount raised by 10 %."""
     con = db.connect(store)
     deals = con.execute("""
         select opportunity_id, opportunity_name, account_name, owner_id,
-               case when is_closed then amount else round(amount * 1.1, 2) end as amount,
+               case when is_closed then amount_original
+                    else round(amount_original * 1.1, 2) end as amount,
                currency, stage_name, probability, forecast_category,
                cast(close_date as date) as close_date, cast(created_date as date) as created_date,
                deal_type, lead_source, segment
@@ -178,27 +181,38 @@ async def read_every_page(url: str, day: date, teams: dict[str, str], timeout_s:
 
 @dataclass
 class Load:
+    """The readers' schedule. Each reader views `warm_steps` pages; when all have, the import
+    may start; they keep reading while it runs, and stop after `after_steps` views that
+    started once it had ended. `max_steps` per reader and `deadline` (seconds) bound it all."""
+
     url: str
     day: date
     teams: dict[str, str]
-    steps: int
+    sessions: int
+    warm_steps: int
+    after_steps: int
+    max_steps: int
     deadline: float
     timeout_s: float
     t0: float = field(default_factory=time.monotonic)
     record: list[Step] = field(default_factory=list)
     warm: asyncio.Event = field(default_factory=asyncio.Event)
-    warm_after: int = 0
+    import_end: float | None = None  # set by the importer, when its result is shown
+    _warm_readers: int = 0
 
     def now(self) -> float:
         return time.monotonic() - self.t0
 
-    def add(self, i: int, team_id: str, run: Run, counted: bool = True) -> None:
+    def add(self, i: int, team_id: str, run: Run, counted: bool = True) -> Step:
         ended = self.now()
-        self.record.append(Step(
-            i, team_id, run.page, ended - run.seconds, ended, run.seconds, problems(run),
-            shown_totals(run) if counted and not problems(run) else None, counted))
-        if sum(s.counted for s in self.record) >= self.warm_after:
-            self.warm.set()
+        step = Step(i, team_id, run.page, ended - run.seconds, ended, run.seconds,
+                    problems(run), shown_totals(run) if counted and not problems(run) else None,
+                    counted)
+        self.record.append(step)
+        return step
+
+    def _after_import(self, step: Step) -> bool:
+        return self.import_end is not None and step.started > self.import_end
 
     async def reader(self, i: int) -> None:
         team_id = list(self.teams)[i % len(self.teams)]
@@ -206,11 +220,16 @@ class Load:
                                           self.timeout_s)
         for run in runs:
             self.add(i, team_id, run, counted=False)
-        pages = list(session.pages)
-        for k in range(self.steps):
-            if self.now() > self.deadline:
+        pages, after = list(session.pages), 0
+        for k in range(self.max_steps):
+            if self.now() > self.deadline or after >= self.after_steps:
                 break
-            self.add(i, team_id, await session.run(pages[(i + k) % len(pages)]))
+            step = self.add(i, team_id, await session.run(pages[(i + k) % len(pages)]))
+            after += self._after_import(step)
+            if k + 1 == self.warm_steps:
+                self._warm_readers += 1
+                if self._warm_readers == self.sessions:
+                    self.warm.set()
         await session.__aexit__(None, None, None)
 
 
@@ -253,7 +272,7 @@ async def browser_import(load: Load, csv: Path, shots: Path | None) -> ImportOut
         await page.get_by_role("button", name="Import", exact=True).click()
         result = page.get_by_test_id("stAlertContainer").filter(has_text=csv.name)
         await result.wait_for(timeout=load.timeout_s * 1000)
-        outcome.finished = load.now()
+        outcome.finished = load.import_end = load.now()
         outcome.message = (await result.inner_text()).strip()
         outcome.problems += [f"exception {t}" for t in
                              await page.locator(harness.EXCEPTION).all_inner_texts()]
@@ -267,82 +286,122 @@ async def browser_import(load: Load, csv: Path, shots: Path | None) -> ImportOut
 # ---- judging and reporting ----------------------------------------------------------------
 
 
-def judge(steps: list[Step], before: dict, after: dict, imported: ImportOutcome) -> dict:
-    """Classify each counted run: before, after, neither (half-imported or wrong), stale."""
-    verdicts = Counter()
-    for s in steps:
-        if not s.counted or s.totals is None:
-            continue
-        key = (s.page, s.team_id)
-        if s.totals == after.get(key) and s.totals == before.get(key):
-            verdicts["same before and after"] += 1
-        elif s.totals == after.get(key):
-            verdicts["after"] += 1
-        elif s.totals == before.get(key):
-            stale = s.started > imported.finished
-            verdicts["before, but started after the import ended" if stale else "before"] += 1
-        else:
-            verdicts["neither (half-imported or wrong)"] += 1
-    return verdicts
+BEFORE, AFTER, UNCHANGED = "before", "after", "unchanged"
+STALE, NEITHER = "stale", "neither"
+VERDICTS = {
+    BEFORE: "the totals before the import",
+    AFTER: "the totals after the import",
+    UNCHANGED: "totals the import did not change (equal before and after)",
+    STALE: "the totals before the import, in a run that started after it had ended",
+    NEITHER: "a half-imported or wrong page",
+}
 
 
-def latency_rows(steps: list[Step]) -> list[tuple]:
+def verdict(step: Step, before: dict, after: dict, import_end: float) -> str | None:
+    """What a counted run showed, against the reference totals of its page and team."""
+    if not step.counted or step.totals is None:
+        return None
+    old, new = before.get((step.page, step.team_id)), after.get((step.page, step.team_id))
+    if step.totals == old == new:
+        return UNCHANGED
+    if step.totals == new:
+        return AFTER
+    if step.totals == old:
+        return STALE if step.started > import_end else BEFORE
+    return NEITHER
+
+
+def mixed_parts(step: Step, before: dict, after: dict) -> str:
+    """Which of a page's totals matched the state before the import and which after."""
+    old, new = before.get((step.page, step.team_id)), after.get((step.page, step.team_id))
+    if not old or not new or len(old) != len(new) or len(step.totals) != len(old):
+        return f"{step.totals} (before {old}, after {new})"
+    parts = [f"{shown} ({'before' if shown == o else 'after' if shown == n else 'neither'})"
+             for shown, o, n in zip(step.totals, old, new, strict=True) if o != n]
+    return "; ".join(parts)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def page_rows(steps: list[Step], before: dict, after: dict, import_end: float) -> list[dict]:
+    """Per page: runs, runs with errors, latency percentiles and what the runs showed."""
     by_page = defaultdict(list)
     for s in steps:
         if s.counted:
             by_page[s.page].append(s)
     rows = []
     for page, runs in by_page.items():
-        secs = sorted(r.seconds for r in runs)
-        p95 = secs[min(len(secs) - 1, round(0.95 * (len(secs) - 1)))]
-        rows.append((page, len(runs), sum(bool(r.problems) for r in runs),
-                     statistics.median(secs), p95, secs[-1]))
+        secs = [r.seconds for r in runs]
+        shown = Counter(verdict(r, before, after, import_end) for r in runs)
+        rows.append({"page": page, "runs": len(runs),
+                     "errors": sum(bool(r.problems) for r in runs),
+                     "p50": statistics.median(secs), "p95": percentile(secs, 0.95),
+                     "max": max(secs), **{v: shown[v] for v in VERDICTS}})
     return rows
 
 
-def report(args, facts: dict, rows: list[tuple], verdicts: Counter, issues: list[str]) -> str:
+def report(args, facts: dict, rows: list[dict], issues: list[str], mixed: list[str]) -> str:
+    total = {v: sum(r[v] for r in rows) for v in VERDICTS}
     lines = [
         "# Load test: twenty sessions while an import runs",
         "",
         f"Run {datetime.now():%Y-%m-%d %H:%M} on {platform.machine()}, "
-        f"{facts['cores']} cores, Python {platform.python_version()}: "
+        f"{facts['cores']} cores (load average {facts['load']:.1f} at the start: the machine "
+        f"is shared), Python {platform.python_version()}: "
         f"`.venv/bin/python bench/load_test.py{facts['argv']}`.",
         "",
         f"- Store: the demo company with {args.reps} reps ({facts['deals']:,} deals); "
-        f"teams read: {len(facts['teams'])}, pages: {', '.join(facts['pages'])}.",
-        f"- Sessions: {args.sessions} readers (browser-less Streamlit sessions), each "
-        f"setting the as-of date and a team, then {args.steps} page views; plus one "
-        "Chromium tab importing through the Data page.",
+        f"{len(facts['teams'])} teams: {', '.join(facts['team_names'])}.",
+        f"- Sessions: {args.sessions} readers (browser-less Streamlit sessions, "
+        "bench/streamlit_client.py), each setting the as-of date and its team as a person "
+        f"would, then viewing pages in turn, each from a different page: {args.warm_steps} "
+        f"views before the import, as many as fit while it runs, {args.after_steps} after it "
+        f"(at most {args.max_steps}); plus one Chromium tab importing through the Data "
+        "page.",
         f"- Runs: {facts['runs']} page runs by the readers ({facts['setup_runs']} of them "
-        f"setting up), {facts['reference_runs']} reference runs before and after, in "
-        f"{facts['wall_s']:.0f} s.",
-        f"- Import: {facts['import_rows']:,} rows, pressed at {facts['import_started']:.1f} s, "
-        f"result shown at {facts['import_finished']:.1f} s: \"{facts['import_message']}\"",
-        f"- Runs while the import was running: {facts['overlapping']}.",
+        f"setting up), {facts['reference_runs']} reference runs before and after the load, "
+        f"in {facts['wall_s']:.0f} s in all.",
+        f"- Import: {facts['deals']:,} rows, Import pressed at {facts['import_started']:.1f} s "
+        f"into the load, its result shown at {facts['import_finished']:.1f} s: "
+        f"\"{facts['import_message']}\"",
+        f"- Runs that overlapped the import: {facts['overlapping']}; runs that started after "
+        f"it had ended: {facts['after_import']}.",
+        f"- Pages and teams whose totals the import changed: {facts['changed']} of "
+        f"{facts['keys']}.",
+        f"- The Overview's totals before and after equal the library's on copies of the "
+        f"store without and with the same import, for every team: {facts['library_agrees']}.",
         "",
-        "| page | runs | runs with errors | p50 s | p95 s | max s |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| page | runs | with errors | p50 s | p95 s | max s | before | after | unchanged "
+        "| stale | neither |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {p} | {n} | {e} | {p50:.2f} | {p95:.2f} | {mx:.2f} |"
-              for p, n, e, p50, p95, mx in rows]
-    lines += ["", "What each reader's run showed, against the totals before and after the "
-              "import for its page and team:", "",
-              "| shown | runs |", "|---|---:|"]
-    lines += [f"| {k} | {v} |" for k, v in sorted(verdicts.items())]
-    lines += ["", f"Errors: {len(issues)}; of the \"connection busy\" kind: "
-              f"{sum(bool(BUSY.search(i)) for i in issues)}."]
+    lines += [f"| {r['page']} | {r['runs']} | {r['errors']} | {r['p50']:.2f} | {r['p95']:.2f} "
+              f"| {r['max']:.2f} | {r[BEFORE]} | {r[AFTER]} | {r[UNCHANGED]} | {r[STALE]} "
+              f"| {r[NEITHER]} |" for r in rows]
+    lines += ["", "Columns after the latencies: what each run showed — " +
+              "; ".join(f"**{k}**: {v}" for k, v in VERDICTS.items()) + ".", "",
+              f"**Errors: {len(issues)}**, of the \"connection busy\" kind (busy, lock, "
+              f"conflict, transaction, closed connection): "
+              f"{sum(bool(BUSY.search(i)) for i in issues)}. "
+              f"**Half-imported or wrong pages: {total[NEITHER]}. Stale pages: "
+              f"{total[STALE]}.**"]
     lines += [f"- {i}" for i in issues[:30]]
-    lines += [f"- Overview before and after equal the library's numbers: "
-              f"{facts['library_agrees']}.", ""]
-    return "\n".join(lines)
+    if mixed:
+        lines += ["", "Pages that showed neither state (each total marked with the state it "
+                  "belongs to; totals the import did not change are left out):", ""]
+        lines += [f"- {m}" for m in mixed[:30]]
+    return "\n".join(lines) + "\n"
 
 
 # ---- the run ------------------------------------------------------------------------------
 
 
 async def load_phase(args, url: str, day: date, teams: dict, csv: Path):
-    load = Load(url, day, teams, args.steps, args.deadline_s, args.timeout_s)
-    load.warm_after = max(1, args.sessions * args.steps // 4)
+    load = Load(url, day, teams, args.sessions, args.warm_steps, args.after_steps,
+                args.max_steps, args.deadline_s, args.timeout_s)
     readers = [load.reader(i) for i in range(args.sessions)]
     results = await asyncio.gather(browser_import(load, csv, args.shots), *readers,
                                    return_exceptions=True)
@@ -351,64 +410,104 @@ async def load_phase(args, url: str, day: date, teams: dict, csv: Path):
     return load, imported, crashed
 
 
-def main(argv: list[str] | None = None) -> int:
+def _args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--steps", type=int, default=10, help="page views per reader")
+    parser.add_argument("--warm-steps", type=int, default=3,
+                        help="page views of every reader before the import starts")
+    parser.add_argument("--after-steps", type=int, default=3,
+                        help="page views of every reader after the import has ended")
+    parser.add_argument("--max-steps", type=int, default=40, help="page views per reader")
     parser.add_argument("--teams", type=int, default=8)
     parser.add_argument("--reps", type=int, default=120, help="size of the demo company")
     parser.add_argument("--deadline-s", type=float, default=600)
     parser.add_argument("--timeout-s", type=float, default=180, help="per run")
     parser.add_argument("--no-save", action="store_true", help="print only")
     parser.add_argument("--shots", type=Path, help="save a screenshot of the import here")
-    args = parser.parse_args(argv)
-    started = time.monotonic()
+    return parser.parse_args(argv)
+
+
+@dataclass
+class Outcome:
+    """Everything one run of the load test saw."""
+
+    teams: dict[str, str]
+    team_names: list[str]
+    n_deals: int
+    predicted_before: dict
+    predicted_after: dict
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    load: Load | None = None
+    imported: ImportOutcome = field(default_factory=ImportOutcome)
+    issues: list[str] = field(default_factory=list)
+
+
+def run(args, folder: Path, day: date) -> Outcome:
+    store = harness.build_demo_store(folder / "load.duckdb", reps=args.reps)
+    csv = folder / "newer-export.csv"
+    n_deals = export_with_raised_amounts(store, csv)
+    con = db.connect(store)
+    teams = pick_teams(con, day, args.teams)
+    names = hierarchy.people_as_of(con, day).set_index("person_id")["name"]
+    con.close()
+    out = Outcome(teams, [names[t] for t in teams], n_deals,
+                  library_overview(store, teams, day, None),
+                  library_overview(store, teams, day, csv))
+    with harness.AppServer(store, folder / "streamlit.log") as server:
+        out.before, bad_before = asyncio.run(read_every_page(server.url, day, teams,
+                                                             args.timeout_s))
+        out.load, out.imported, crashed = asyncio.run(load_phase(args, server.url, day,
+                                                                 teams, csv))
+        out.after, bad_after = asyncio.run(read_every_page(server.url, day, teams,
+                                                           args.timeout_s))
+    out.issues = (crashed + out.imported.problems + bad_before + bad_after
+                  + [f"{s.page}: {p}" for s in out.load.record for p in s.problems])
+    return out
+
+
+def library_agrees(out: Outcome) -> bool:
+    return all(
+        out.before.get(("Overview", t)) == tuple(sorted(out.predicted_before[t].items()))
+        and out.after.get(("Overview", t)) == tuple(sorted(out.predicted_after[t].items()))
+        for t in out.teams)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    started, load_average = time.monotonic(), os.getloadavg()[0]
     day = date.today()  # the Data page's "Export taken on" default, and the readers' as-of
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        store = harness.build_demo_store(tmp / "load.duckdb", reps=args.reps)
-        csv = tmp / "newer-export.csv"
-        rows = export_with_raised_amounts(store, csv)
-        con = db.connect(store)
-        teams = pick_teams(con, day, args.teams)
-        con.close()
-        predicted_before = library_overview(store, teams, day, None)
-        predicted_after = library_overview(store, teams, day, csv)
-        with harness.AppServer(store, tmp / "streamlit.log") as server:
-            before, bad_before = asyncio.run(read_every_page(server.url, day, teams,
-                                                             args.timeout_s))
-            load, imported, crashed = asyncio.run(load_phase(args, server.url, day, teams,
-                                                             csv))
-            after, bad_after = asyncio.run(read_every_page(server.url, day, teams,
-                                                           args.timeout_s))
-    steps = load.record
-    pages = sorted({s.page for s in steps})
-    issues = crashed + imported.problems + [f"{s.page}: {p}" for s in steps
-                                            for p in s.problems] + bad_before + bad_after
-    agrees = all(before.get(("Overview", t)) == tuple(sorted(predicted_before[t].items()))
-                 and after.get(("Overview", t)) == tuple(sorted(predicted_after[t].items()))
-                 for t in teams)
+        out = run(args, Path(tmp), day)
+    steps, imported = out.load.record, out.imported
     facts = {
-        "cores": os.cpu_count(), "argv": "".join(f" {a}" for a in argv or sys.argv[1:]),
-        "deals": rows, "teams": teams, "pages": pages, "runs": len(steps),
-        "setup_runs": sum(not s.counted for s in steps),
-        "reference_runs": 2 * len(before), "wall_s": time.monotonic() - started,
-        "import_rows": rows, "import_started": imported.started,
-        "import_finished": imported.finished,
+        "cores": os.cpu_count(), "load": load_average,
+        "argv": "".join(f" {a}" for a in (sys.argv[1:] if argv is None else argv)),
+        "deals": out.n_deals, "teams": out.teams, "team_names": out.team_names,
+        "runs": len(steps), "setup_runs": sum(not s.counted for s in steps),
+        "reference_runs": len(out.before) + len(out.after),
+        "wall_s": time.monotonic() - started,
+        "import_started": imported.started, "import_finished": imported.finished,
         "import_message": imported.message.replace("\n", " ")[:300],
         "overlapping": sum(s.started < imported.finished and s.ended > imported.started
                            for s in steps),
-        "library_agrees": agrees,
+        "after_import": sum(s.started > imported.finished for s in steps),
+        "changed": sum(out.before[k] != out.after.get(k) for k in out.before),
+        "keys": len(out.before), "library_agrees": library_agrees(out),
     }
-    verdicts = judge(steps, before, after, imported)
-    text = report(args, facts, latency_rows(steps), verdicts, issues)
+    rows = page_rows(steps, out.before, out.after, imported.finished)
+    mixed = [
+        f"{s.page}, team {out.teams[s.team_id].strip()}, run from {s.started:.1f} s to "
+        f"{s.ended:.1f} s showed neither state: {mixed_parts(s, out.before, out.after)}"
+        for s in steps if verdict(s, out.before, out.after, imported.finished) == NEITHER]
+    text = report(args, facts, rows, out.issues, mixed)
     print(text)
     if not args.no_save:
         RESULTS.write_text(text)
         print(f"Saved to {RESULTS.relative_to(ROOT)}")
-    bad = issues or not agrees or verdicts["neither (half-imported or wrong)"] or verdicts[
-        "before, but started after the import ended"]
-    return 1 if bad else 0
+    failed = out.issues or not facts["library_agrees"] or any(r[NEITHER] or r[STALE]
+                                                               for r in rows)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
