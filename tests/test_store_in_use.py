@@ -38,6 +38,7 @@ def test_page_shows_the_sentence_not_a_traceback(held_store, monkeypatch):
     monkeypatch.setenv(db.DB_PATH_ENV, str(held_store))
     monkeypatch.chdir(ROOT)
     st.cache_resource.clear()
+    st.cache_data.clear()  # a fresh server: no read answered from an earlier test's cache
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert [e.value for e in at.error] == [
