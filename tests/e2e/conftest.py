@@ -22,34 +22,40 @@ from playwright.sync_api import sync_playwright
 from forecast import db
 
 from app_page import AppPage
-from harness import CHROMIUM_ARGS, AppServer, build_demo_store, chromium_path
+from harness import (
+    CHROMIUM_ARGS,
+    NO_CHROMIUM,
+    AppServer,
+    build_demo_store,
+    chromium_installed,
+    chromium_path,
+)
 
 VIEWPORT = {"width": 1400, "height": 900}
 
 
 @pytest.fixture(scope="session")
 def browser():
-    try:
-        executable = chromium_path()
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    if not chromium_installed():
+        pytest.fail(NO_CHROMIUM, pytrace=False)  # fail, never skip, so no run passes without them
+    executable = chromium_path()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
 
-def _store(folder: Path) -> Path:
-    path = folder / "app.duckdb"
-    if os.environ.get("E2E_STORE"):
-        shutil.copyfile(os.environ["E2E_STORE"], path)
-        return path
-    return build_demo_store(path, reps=12)
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory) -> Path:
+    """A small demo company, built once and never opened by an app: each app gets a copy."""
+    return build_demo_store(tmp_path_factory.mktemp("e2e_demo") / "demo.duckdb", reps=12)
 
 
 @pytest.fixture(scope="session")
-def app_store(tmp_path_factory) -> Path:
-    return _store(tmp_path_factory.mktemp("e2e_store"))
+def app_store(small_demo, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("e2e_store") / "app.duckdb"
+    shutil.copyfile(os.environ.get("E2E_STORE") or small_demo, path)
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -85,12 +91,13 @@ def app(app_store, reference, tmp_path_factory):
 
 
 @pytest.fixture
-def fresh_app(tmp_path):
+def fresh_app(small_demo, tmp_path):
     """An app of its own on a new small demo store, for a test that changes the data or needs
     a server nobody has visited; with a connection to a copy of the store as it was before
     the app opened it."""
-    store = build_demo_store(tmp_path / "own.duckdb", reps=12)
-    shutil.copyfile(store, tmp_path / "copy.duckdb")
+    store = tmp_path / "own.duckdb"
+    shutil.copyfile(small_demo, store)
+    shutil.copyfile(small_demo, tmp_path / "copy.duckdb")
     con = db.connect(tmp_path / "copy.duckdb")
     server = _serve(store, tmp_path / "app.log")
     yield server, con

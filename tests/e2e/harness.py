@@ -53,8 +53,12 @@ def page_paths() -> dict[str, str]:
     return {title: Path(file).stem for file, title in found}
 
 
+def chromium_installed() -> bool:
+    return CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)
+
+
 def chromium_path() -> str:
-    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
+    if not chromium_installed():
         raise RuntimeError(NO_CHROMIUM)
     return str(CHROMIUM)
 

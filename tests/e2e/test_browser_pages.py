@@ -7,11 +7,8 @@ import pytest
 from harness import page_paths, page_titles
 
 
-def test_sidebar_offers_every_page_of_the_app(ui):
+def test_every_page_app_py_declares_opens_from_the_sidebar_without_errors(ui):
     assert list(ui.nav_links()) == page_titles()
-
-
-def test_every_page_opens_from_the_sidebar_without_errors(ui):
     for title in ui.nav_links():
         ui.go(title)
         assert ui.page.locator("h1").count() >= 1, f"{title}: no heading drawn"
