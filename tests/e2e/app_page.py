@@ -99,7 +99,9 @@ class AppPage:
         return self.settle()
 
     def shown_choice(self, label: str) -> str:
-        return self.selectbox(label).inner_text().strip()
+        # The searchable selectbox shows its choice as text or as its input's value.
+        box = self.selectbox(label)
+        return f"{box.inner_text().strip()} {box.locator('input').input_value()}"
 
     def download(self, button: str, nth: int = 0) -> Download:
         buttons = self.page.get_by_test_id("stDownloadButton").filter(has_text=button)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-import pytest
 from playwright.sync_api import expect
 
 from forecast import export, overview
@@ -64,10 +63,6 @@ def test_forecast_review_single_category_toggle_and_csv(ui, reference):
     ui.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "app bug (forecast/ui/ladder.py): the ladder table's row selection survives the drill, "
-    "so the next run drills again into the same row number of the new team, down to a "
-    "single-row team where it raises IndexError"))
 def test_rollup_row_click_drills_into_that_person(ui, reference):
     d = expected.defaults(reference)
     ui.go("Rollup")

@@ -65,8 +65,11 @@ def call_ladder(sel: Selection, lad: rollup.Ladder) -> pd.DataFrame:
     view = rollup.ladder_view(lad, measure, levels)
     event = st.dataframe(view.drop(columns=["person_id"]), hide_index=True,
                          column_config=_columns(measure), on_select="rerun",
-                         selection_mode="single-row", key="ladder_table")
-    picked = event.selection.rows if event else []
+                         selection_mode="single-row",
+                         # One table per team: a selection must not outlive the drill it
+                         # caused, or the next run would drill again from the new team.
+                         key=f"ladder_table_{sel.root_id}")
+    picked = [row for row in (event.selection.rows if event else []) if row < len(view)]
     if picked and view.person_id.iloc[picked[0]] != sel.root_id:
         controls.drill_to(view.person_id.iloc[picked[0]])
     reports = lad.nodes[lad.nodes.manager_id == sel.root_id]
