@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from playwright.sync_api import expect
 
 from forecast import hierarchy, importing
@@ -73,10 +72,6 @@ def test_upload_reports_every_row_and_the_next_visit_shows_the_deals(new_tab, fr
     visitor.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "app bug (forecast/ui/controls.py): a session keeps the as-of date it started with, so "
-    "after importing a newer export the person who imported it is shown the weekly snapshot "
-    "of the old date, without the new deals, until they change the date by hand"))
 def test_the_person_who_imports_sees_the_new_deals(new_tab, fresh_app, tmp_path):
     server, con = fresh_app
     deals = _deals_file(tmp_path, con, first=11)

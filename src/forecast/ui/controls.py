@@ -56,6 +56,7 @@ def _bind(key: str, default, allowed=None) -> dict:
 
 
 _KEPT = "_kept_"
+_SEEN_LATEST = "_seen_latest_data"
 
 
 def sidebar() -> Selection | None:
@@ -63,6 +64,7 @@ def sidebar() -> Selection | None:
     viewer = auth.gate()
     latest = cached.data_date()
     first = cached.first_snapshot()
+    _follow_new_data(latest)
     st.sidebar.date_input(
         "As of", min_value=first, max_value=max(latest, date.today()),
         **_bind(KEY_AS_OF, latest),
@@ -100,6 +102,15 @@ def sidebar() -> Selection | None:
     st.sidebar.caption(f"Showing {when.describe()}.")
     name = people.set_index("person_id").loc[root_id, "name"]
     return Selection(as_of_date, cached.period(st.session_state[KEY_PERIOD]), root_id, name)
+
+
+def _follow_new_data(latest: date) -> None:
+    """Someone looking at the latest data keeps looking at it after an import moves it on;
+    a past date they picked stays as it is."""
+    seen = st.session_state.get(_SEEN_LATEST)
+    if seen is not None and seen != latest and st.session_state.get(_KEPT + KEY_AS_OF) == seen:
+        st.session_state[_KEPT + KEY_AS_OF] = latest
+    st.session_state[_SEEN_LATEST] = latest
 
 
 def _visible_people(people, viewer: access.Viewer, as_of_date: date):
