@@ -259,17 +259,32 @@ def learn_from(sample: pd.DataFrame, defaults: pd.Series, points: list[Point],
 def _swing(sample: pd.DataFrame, defaults: pd.Series, points: list[Point],
            prior_weight: float, edges: tuple[float, ...]) -> float:
     """The spread over past periods of (won value / value given by the chances learned from
-    the other periods): left-one-out, so that a period is not judged by its own outcome."""
-    by_point = counts(sample, ["period_start", *KEYS])
+    the other periods): leave-one-out, so that a period is not judged by its own outcome.
+    The same walk down LEVELS as `Learned.chances`, on arrays: a period's counts are taken
+    off the totals instead of counting the others again."""
+    rows = counts(sample, ["period_start", *KEYS])
+    period = pd.factorize(rows.period_start)[0]
+    later = rows.is_later.to_numpy(dtype=bool)
+    default_won = np.where(later, 0.0, rows.stage_name.map(defaults).fillna(0.0).to_numpy())
+    levels = []
+    for keys in LEVELS:
+        group = rows.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+        levels.append((group, {c: np.bincount(group, rows[c].to_numpy(dtype=float))
+                               for c in ("deals", "closed", "won")}))
     ratios = []
-    for start, own in by_point.groupby("period_start"):
-        others = [p for p in points if p.period.start_date != start]
-        rest = learn_from(by_point[by_point.period_start != start], defaults, others,
-                          prior_weight, edges, with_swing=False)
-        given = rest.chances(own.assign(stage_probability=own.stage_name.map(defaults)))
-        expected = float((given.amount * given.p_won).sum())
+    for k in range(period.max() + 1):
+        own = period == k
+        p_close, p_won = np.where(later, 0.0, 1.0)[own], default_won[own]
+        for group, total in levels:
+            size = len(total["deals"])
+            mine = {c: np.bincount(group[own], rows[c].to_numpy(dtype=float)[own],
+                                   minlength=size) for c in total}
+            rest = {c: (total[c] - mine[c])[group[own]] for c in total}
+            p_close = _shrunk(rest["closed"], rest["deals"], p_close, prior_weight)
+            p_won = _shrunk(rest["won"], rest["deals"], p_won, prior_weight)
+        expected = float((rows.amount.to_numpy()[own] * p_won).sum())
         if expected > 0:
-            ratios.append(float(own.won_amount.sum()) / expected)
+            ratios.append(float(rows.won_amount.to_numpy()[own].sum()) / expected)
     return float(np.std(ratios, ddof=1)) if len(ratios) >= MIN_SWING_PERIODS else 0.0
 
 
