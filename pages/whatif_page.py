@@ -14,10 +14,11 @@ st.caption(f"{base.root_name}'s team · {sel.period.period_id} · "
            f"{whatif_view.cached.resolve(sel.as_of_date).describe()}")
 
 st.subheader("Projected landing and scenario levers")
-whatif_view.scenario_section(sel, base)
+simulations, seed = whatif_view.run_settings()
+whatif_view.scenario_section(sel, base, simulations, seed)
 whatif_view.deals_section(base)
 st.subheader("Scenarios side by side")
-whatif_view.compare_section(sel, base)
+whatif_view.compare_section(sel, base, simulations, seed)
 st.subheader("How far to trust the range")
 whatif_view.trust_section(sel)
 whatif_view.definitions()

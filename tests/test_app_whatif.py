@@ -135,3 +135,14 @@ def test_no_history_falls_back_to_stage_defaults_and_says_so(tmp_path, monkeypat
     at.multiselect(key="wi_lost").set_value(["D7"]).run()
     commit = next(m for m in at.metric if m.label == "Commit forecast")
     assert (commit.value, commit.delta) == ("$300", "-$1.0K vs baseline")
+
+
+def test_full_run_and_seed(tmp_path, monkeypatch):
+    _store(tmp_path, monkeypatch)
+    at = open_app(PAGE)
+    assert any("2,000 simulations, seed 7" in c.value for c in at.caption)
+    at.toggle(key="wi_full").set_value(True)
+    at.number_input(key="wi_seed").set_value(11).run()
+    assert any("10,000 simulations, seed 11" in c.value for c in at.caption)
+    # Commit and Best Case do not depend on the simulation
+    assert metrics(at)["Commit forecast"] == "$1.2K"

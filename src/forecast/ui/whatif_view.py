@@ -276,19 +276,25 @@ def results(sel: Selection, base_run: projection.Projection, scen: projection.Pr
         st.caption(note)
 
 
-@st.fragment
-def scenario_section(sel: Selection, base: projection.Baseline) -> None:
-    """Levers, the projection they move, and saving/loading scenarios: one fragment, so a
-    slider reruns this part only."""
-    _message()
-    levers = lever_controls(base)
+def run_settings() -> tuple[int, int]:
+    """(simulations, seed); outside the levers' fragment, so that a change reruns the whole
+    page and the comparison below uses the same settings."""
     left, right = st.columns([3, 1])
     full = left.toggle(f"Full run ({projection.DEFAULT_SIMULATIONS:,} simulations)",
                        key=KEY_FULL, help=f"While levers move, {projection.QUICK_SIMULATIONS:,}"
                        " simulations keep the page quick; the full run narrows the noise.")
     seed = int(right.number_input("Seed", min_value=0, value=projection.DEFAULT_SEED, step=1,
                                   key=KEY_SEED, help="The same seed gives the same range."))
-    simulations = projection.DEFAULT_SIMULATIONS if full else projection.QUICK_SIMULATIONS
+    return (projection.DEFAULT_SIMULATIONS if full else projection.QUICK_SIMULATIONS), seed
+
+
+@st.fragment
+def scenario_section(sel: Selection, base: projection.Baseline, simulations: int,
+                     seed: int) -> None:
+    """Levers, the projection they move, and saving/loading scenarios: one fragment, so a
+    slider reruns this part only."""
+    _message()
+    levers = lever_controls(base)
     call = standing_call(sel.root_id, sel.period.period_id, sel.as_of_date,
                          review_moment(sel))
     base_run, scen = _runs(sel, levers or Levers(), simulations, seed)
@@ -345,7 +351,8 @@ def _save(sel: Selection, name: str, by: str, note: str, levers: Levers | None) 
 _COMPARE_COLUMNS = {"scenario": "Scenario", "version": "Version", "levers": "Levers"}
 
 
-def compare_section(sel: Selection, base: projection.Baseline) -> None:
+def compare_section(sel: Selection, base: projection.Baseline, simulations: int,
+                    seed: int) -> None:
     listed = auth.visible_rows(saved(), "team_id", sel.as_of_date)
     if listed.empty:
         st.info("No saved scenarios yet: move the levers above and save them.")
@@ -353,9 +360,6 @@ def compare_section(sel: Selection, base: projection.Baseline) -> None:
     chosen = st.multiselect("Scenarios to compare with the baseline and the call",
                             listed.name.tolist(), key=KEY_COMPARE,
                             default=listed.name.tolist()[:2])
-    simulations = (projection.DEFAULT_SIMULATIONS if st.session_state.get(KEY_FULL)
-                   else projection.QUICK_SIMULATIONS)
-    seed = int(st.session_state.get(KEY_SEED, projection.DEFAULT_SEED))
     table = _comparison(sel, base, listed, chosen, simulations, seed)
     money = {c: widgets.column(m) for c, m in {
         "closed": "closed", "commit_forecast": "commit_forecast",
