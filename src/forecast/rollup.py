@@ -42,100 +42,99 @@ class Ladder:
         return self.nodes.set_index("person_id").loc[person_id]
 
 
-def _subtree_sums(nodes: pd.DataFrame) -> pd.DataFrame:
-    """Each person's own-deal sums added up over their subtree (via the path column)."""
-    amounts = ["closed_amount", "commit_amount", "best_case_amount", "pipeline_amount",
-               "weighted_open_amount"]
-    pairs = nodes[["path", *amounts]].explode("path").rename(columns={"path": "person_id"})
-    sums = pairs.groupby("person_id")[amounts].sum()
-    own = nodes[["person_id", "closed_amount", "commit_amount", "best_case_amount"]].rename(
-        columns={"closed_amount": "own_closed", "commit_amount": "own_commit",
-                 "best_case_amount": "own_best_case"})
-    keep = ["person_id", "manager_id", "depth", "path", "name", "title", "quota_amount",
-            "tree_order"]
-    return nodes[keep].join(sums, on="person_id").merge(own, on="person_id")
+AMOUNTS = ["closed_amount", "commit_amount", "best_case_amount", "pipeline_amount",
+           "weighted_open_amount"]
 
 
-def _latest_adjustments(adj: pd.DataFrame, managers: dict[str, str | None]) -> pd.DataFrame:
-    """Per person: the latest adjustment by their current manager, and the one before it.
-    `adj` comes ordered by person and time (adjustments_at.sql)."""
-    mine = adj[adj.manager_id == adj.person_id.map(managers)]
-    if mine.empty:
-        return pd.DataFrame(columns=["person_id"])
-    last = mine.groupby("person_id", sort=True).tail(1).set_index("person_id")
-    prev = mine.groupby("person_id").nth(-2).set_index("person_id")
-    return pd.DataFrame({
-        "adj_commit": last.commit_amount, "adj_best_case": last.best_case_amount,
-        "adj_note": last.note, "adj_at": last.adjusted_at, "adj_by": last.manager_id,
-        "adj_prev_commit": prev.commit_amount.reindex(last.index),
-        "adj_prev_best_case": prev.best_case_amount.reindex(last.index),
-    }).rename_axis("person_id").reset_index()
+def _manager_rows(nodes: pd.DataFrame) -> np.ndarray:
+    """Each row's manager's row in `nodes`, -1 for the root (its manager is outside)."""
+    return pd.Index(nodes.person_id).get_indexer(nodes.manager_id)
 
 
-def _effective(nodes: pd.DataFrame) -> pd.DataFrame:
+def _to_managers(values: np.ndarray, manager: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The sum of `values` at `rows` per manager row (zero where nobody reports)."""
+    out = np.zeros(len(manager), dtype=float) if values.ndim == 1 else np.zeros(
+        (len(manager), values.shape[1]))
+    np.add.at(out, manager[rows], values[rows])
+    return out
+
+
+def _subtree_totals(values: np.ndarray, manager: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """Each row's value plus the values of everyone below it: each level, deepest first,
+    adds its (already complete) totals into its managers'."""
+    total = values.astype(float)
+    for level in range(depth.max(), depth.min(), -1):
+        total += _to_managers(total, manager, np.flatnonzero(depth == level))
+    return total
+
+
+def _subtree_sums(nodes: pd.DataFrame, manager: np.ndarray) -> pd.DataFrame:
+    """Each person's own-deal sums added up over their subtree; own_* keep their own."""
+    depth = nodes.depth.to_numpy()
+    own = nodes[AMOUNTS].to_numpy(float)
+    out = nodes.assign(own_closed=own[:, 0], own_commit=own[:, 1], own_best_case=own[:, 2])
+    out[AMOUNTS] = _subtree_totals(own, manager, depth)
+    return out
+
+
+def _team_sizes(nodes: pd.DataFrame, manager: np.ndarray) -> np.ndarray:
+    """How many people each subtree holds, the person included."""
+    return _subtree_totals(np.ones(len(nodes)), manager, nodes.depth.to_numpy()).astype(int)
+
+
+def _effective(nodes: pd.DataFrame, manager: np.ndarray) -> pd.DataFrame:
     """Fill rolled-up and effective numbers bottom-up, one level of the tree at a time."""
-    out = nodes.set_index("person_id")
+    out = nodes.copy()
+    depth = out.depth.to_numpy()
     for kind in KINDS:
         # the person's own deals' cumulative forecast (the nodes carry own-deal sums here)
-        own = out["own_closed"] + out["own_commit"] + (
-            out["own_best_case"] if kind == "best_case" else 0)
+        own = (out.own_closed + out.own_commit + (
+            out.own_best_case if kind == "best_case" else 0)).to_numpy(float)
+        judged = out[f"adj_{kind}"].fillna(out[f"call_{kind}"]).to_numpy(float)
+        rolled, effective = own.copy(), np.full(len(out), np.nan)
+        for level in range(depth.max(), depth.min() - 1, -1):
+            rows = np.flatnonzero(depth == level)
+            effective[rows] = np.where(np.isnan(judged[rows]), rolled[rows], judged[rows])
+            if level > depth.min():
+                rolled += _to_managers(effective, manager, rows)
         out[f"own_deals_{kind}"] = own
-        rolled = pd.Series(np.nan, index=out.index)
-        effective = pd.Series(np.nan, index=out.index)
-        for depth in sorted(out.depth.unique(), reverse=True):
-            level = out.index[out.depth == depth]
-            below = out.index[out.depth == depth + 1]
-            from_reports = effective[below].groupby(out.manager_id[below]).sum()
-            rolled[level] = own[level] + from_reports.reindex(level, fill_value=0.0)
-            effective[level] = (out[f"adj_{kind}"][level]
-                                .fillna(out[f"call_{kind}"][level]).fillna(rolled[level]))
         out[f"rolled_up_{kind}"] = rolled
         out[f"effective_{kind}"] = effective
-    return out.drop(columns=["own_closed", "own_commit", "own_best_case"]).reset_index()
+    return out.drop(columns=["own_closed", "own_commit", "own_best_case"])
 
 
-def _with_calls(con, nodes: pd.DataFrame, period: Period, when: AsOf, moment: datetime,
-                lock) -> pd.DataFrame:
-    ids = nodes.person_id.tolist()
-    stale_before = calls.week_start(when.requested, lock)
-    found = calls.calls_at(con, ids, period.period_id, moment, stale_before).rename(columns={
-        "commit_amount": "call_commit", "best_case_amount": "call_best_case",
-        "note": "call_note", "submitted_at": "call_at", "is_stale": "call_is_stale"})
-    adj = queries.frame(con, "adjustments_at", people=ids, period_id=period.period_id, at=moment)
-    managers = dict(zip(nodes.person_id, nodes.manager_id, strict=True))
-    out = nodes.merge(found[["person_id", "call_commit", "call_best_case", "call_note",
-                             "call_at", "call_is_stale"]], on="person_id", how="left")
-    out = out.merge(_latest_adjustments(adj, managers), on="person_id", how="left")
-    for column in ["adj_commit", "adj_best_case", "adj_prev_commit", "adj_prev_best_case",
-                   "adj_note", "adj_at", "adj_by"]:
-        if column not in out:
-            out[column] = np.nan
-    return out
+def _quota_below(nodes: pd.DataFrame, manager: np.ndarray) -> np.ndarray:
+    """The sum of the direct reports' quotas (NaN when none of them has one)."""
+    quota = nodes.quota_amount.to_numpy(float)
+    has = np.flatnonzero(~np.isnan(quota) & (manager >= 0))
+    count = np.bincount(manager[has], minlength=len(nodes))
+    total = np.bincount(manager[has], weights=quota[has], minlength=len(nodes))
+    return np.where(count > 0, total, np.nan)
 
 
 def call_ladder(
     con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf, moment: datetime
 ) -> Ladder:
-    """The ladder for `root_id`'s subtree; `moment` picks the calls and adjustments standing."""
+    """The ladder for `root_id`'s subtree; `moment` picks the calls and adjustments standing.
+    One query reads the people, their own deals' sums, calls and adjustments (ladder_nodes);
+    the sums up the tree are array arithmetic on the manager of each row."""
     aggregates.ensure(con)
-    own = queries.frame(
-        con, "rollup_nodes", root_id=root_id, as_of=when.effective_date,
+    found = queries.frame(
+        con, "ladder_nodes", root_id=root_id, as_of=when.effective_date,
         snap=when.snapshot_date, start=period.start_date, end=period.end_date,
-        period_id=period.period_id)
-    if own.empty:
+        period_id=period.period_id, at=moment,
+        stale_before=calls.week_start(when.requested, calls.lock_of(con)))
+    if found.empty:
         raise TeamError(f"'{root_id}' is not an active person in the hierarchy on "
                         f"{when.effective_date:%Y-%m-%d}.")
-    nodes = _subtree_sums(own.assign(tree_order=range(len(own))))
-    nodes = _with_calls(con, nodes, period, when, moment, calls.lock_of(con))
-    nodes = _effective(nodes)
-    quota_below = nodes.groupby("manager_id").quota_amount.sum(min_count=1)
-    nodes["quota_below"] = nodes.person_id.map(quota_below)
-    nodes["team_size"] = nodes.person_id.map(
-        nodes.explode("path").groupby("path").size()).astype(int)
+    manager = _manager_rows(found)
+    found.insert(found.columns.get_loc("quota_amount") + 1, "tree_order", range(len(found)))
+    nodes = _effective(_subtree_sums(found, manager), manager)
+    nodes["quota_below"] = _quota_below(nodes, manager)
+    nodes["team_size"] = _team_sizes(nodes, manager)
     nodes = add_forecast_columns(nodes)
     nodes["gap_to_quota_effective"] = nodes.quota_amount - nodes.effective_commit
-    ordered = nodes.sort_values("tree_order").reset_index(drop=True)
-    return Ladder(root_id, period, when, moment, ordered)
+    return Ladder(root_id, period, when, moment, nodes.reset_index(drop=True))
 
 
 def ladder_view(ladder: Ladder, measure: str = "commit", levels: int = 99) -> pd.DataFrame:
