@@ -78,3 +78,25 @@ def test_deal_list_narrowed_and_limited(tiny):
     # M1's commit forecast is D1 (won, 100) and D2 (Commit, 200); open deals come first
     assert d.opportunity_id.tolist() == ["D2"]
     assert (d.deals_in_list.iloc[0], d.amount_in_list.iloc[0]) == (2, 300)
+
+
+def test_deal_list_live_ignores_stage_entries_after_the_as_of_date(tiny):
+    # D4 enters Prospecting again on 2026-11-25, after the as-of date: as of 2026-11-20 it
+    # has still been in the stage since 2026-10-01 (the derived facts keep only the latest
+    # entry, so the list is read from the stage history itself here)
+    tiny.execute("insert into stage_events values ('D4', 'Proposal', '2026-11-22'), "
+                 "('D4', 'Prospecting', '2026-11-25')")
+    d = _deals(tiny, date(2026, 11, 20))
+    assert d.loc["D4", "days_in_stage"] == 50
+    assert d.loc["D4", "risks"] == "Pushed 3+, Amount cut, Stalled"
+
+
+def test_deal_list_live_follows_new_stage_entries(tiny):
+    # the derived facts are rebuilt when the stage history grows: D4 entered Prospecting
+    # again on 2026-11-10, so it has been there 10 days on 2026-11-20 and is not stalled
+    _deals(tiny, date(2026, 11, 20))
+    tiny.execute("insert into stage_events values ('D4', 'Proposal', '2026-11-05'), "
+                 "('D4', 'Prospecting', '2026-11-10')")
+    d = _deals(tiny, date(2026, 11, 20))
+    assert d.loc["D4", "days_in_stage"] == 10
+    assert d.loc["D4", "risks"] == "Pushed 3+, Amount cut"

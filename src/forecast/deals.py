@@ -44,16 +44,21 @@ def deal_list(
     has it cached."""
     if medians is None:
         medians = stage_medians(con, when.effective_date)
-    _, last_snapshot = asof.snapshot_range(con)
-    whole_history = last_snapshot is not None and when.effective_date >= last_snapshot
-    aggregates.ensure(con, "deal_history")
-    deals = queries.frame(
-        con, "deal_list", root_id=root_id, as_of=when.effective_date, snap=when.snapshot_date,
-        start=period.start_date, end=period.end_date, whole_history=whole_history,
-        median_stages=medians.stage_name.tolist(),
+    params = dict(
+        root_id=root_id, as_of=when.effective_date, start=period.start_date,
+        end=period.end_date, median_stages=medians.stage_name.tolist(),
         median_days=medians.median_days.astype(float).tolist(),
         member_ids=member_ids, categories=categories, limit=limit,
     )
+    if _reads_live_facts(con, when):
+        aggregates.ensure(con, "deal_facts")
+        deals = queries.frame(con, "deal_list_live", **params)
+    else:
+        _, last_snapshot = asof.snapshot_range(con)
+        whole_history = last_snapshot is not None and when.effective_date >= last_snapshot
+        aggregates.ensure(con, "deal_history")
+        deals = queries.frame(con, "deal_list", snap=when.snapshot_date,
+                              whole_history=whole_history, **params)
     flags = deals[list(RISK_FLAGS)].fillna(False).astype(bool)
     labels = [label for label, _ in RISK_FLAGS.values()]
     # the flags as bits of one number per deal: the label text is built once per combination
@@ -61,6 +66,17 @@ def deal_list(
     names = {k: ", ".join(lab for i, lab in enumerate(labels) if k >> i & 1) for k in set(keys)}
     deals["risks"] = [names[k] for k in keys]
     return deals
+
+
+def _reads_live_facts(con: duckdb.DuckDBPyConnection, when: asof.AsOf) -> bool:
+    """Whether the deal list can be read from derived_deal_facts: the live data, with no
+    stage entry after the as-of date (the facts keep the latest entry into each deal's
+    stage, which is then the latest as of that date; the weekly history is all before it)."""
+    if not when.is_live:
+        return False
+    [(latest_entry,)] = con.execute("select max(entered_at)::date from stage_events").fetchall()
+    _, last_snapshot = asof.snapshot_range(con)
+    return all(day is None or day <= when.effective_date for day in (latest_entry, last_snapshot))
 
 
 def filter_deals(deals: pd.DataFrame, member_ids: list[str] | None = None,
