@@ -18,6 +18,20 @@ team_t1 as (
 bridged as (
     select opportunity_id from movement_bridged
 ),
+-- the bridged deals as they stand now, read once (the live state, the final state of deals
+-- closed by a snapshot date, and the names all come from here): found by id on the id
+-- column alone, then only their rows are fetched, by row id
+live_rows as (
+    select o.rowid as row_id
+    from opportunities o
+    where o.opportunity_id in (select opportunity_id from bridged)
+),
+live as materialized (
+    select o.opportunity_id, o.opportunity_name, o.owner_id, o.amount, o.stage_name,
+           o.forecast_category, o.close_date, o.created_date, o.is_closed, o.is_won
+    from live_rows r
+    join opportunities o on o.rowid = r.row_id
+),
 -- deal_states($snap_t0) of the bridged deals only: a snapshot's rows and the deals closed by
 -- then that it does not hold (from their final state), or the live deals
 raw_t0 as (
@@ -29,9 +43,8 @@ raw_t0 as (
     union all
     select o.opportunity_id, o.owner_id, o.amount, o.stage_name, o.forecast_category,
            o.close_date, o.is_closed, o.is_won
-    from opportunities o
-    where o.opportunity_id in (select opportunity_id from bridged)
-      and ($snap_t0 is null
+    from live o
+    where ($snap_t0 is null
            or (o.is_closed and o.close_date <= $snap_t0
                and coalesce(o.created_date, o.close_date) <= $snap_t0
                and not exists (
@@ -61,9 +74,8 @@ raw_t1 as (
     union all
     select o.opportunity_id, o.owner_id, o.amount, o.stage_name, o.forecast_category,
            o.close_date, o.is_closed, o.is_won
-    from opportunities o
-    where o.opportunity_id in (select opportunity_id from bridged)
-      and ($snap_t1 is null
+    from live o
+    where ($snap_t1 is null
            or (o.is_closed and o.close_date <= $snap_t1
                and coalesce(o.created_date, o.close_date) <= $snap_t1
                and not exists (
@@ -193,9 +205,7 @@ final as (
            c.stage_t0, c.stage_t1,
            c.owner_id_t0, c.owner_id_t1
     from valued c
-    left join (select opportunity_id, opportunity_name from opportunities
-               where opportunity_id in (select opportunity_id from bridged)) o
-        on o.opportunity_id = c.opportunity_id
+    left join live o on o.opportunity_id = c.opportunity_id
     left join people p on p.person_id = if(c.is_in_end, c.owner_id_t1, c.owner_id_t0)
 )
 select * from final
