@@ -59,3 +59,15 @@ def test_accuracy_later_week_and_by_week(scored):
     assert weeks.loc[1, "accuracy"] == pytest.approx(2.1 / 3)
     assert weeks.loc[2, "accuracy"] == pytest.approx(1.8 / 3)
     assert weeks.loc[2, "bias"] == pytest.approx((0.5 + 0.2 - 0.5) / 3)
+
+
+def test_two_calls_at_the_same_moment_the_later_entered_stands(scored):
+    # M1 (team actual 100) calls 90 then 100 at the same minute before week 1's lock: the
+    # 100 entered last stands, accuracy 1, bias 0; at week 2 it still stands (carried forward)
+    at = datetime(2026, 10, 2, 10)
+    calls.submit_call(scored, "M1", "2026-Q4", 90, 90, "", "M1", at)
+    calls.submit_call(scored, "M1", "2026-Q4", 100, 100, "", "M1", at)
+    for week in (1, 2):
+        table = accuracy.accuracy_table(scored, "V", [Q4], week=week).set_index("person_id")
+        assert table.loc["M1", ["call", "accuracy", "bias"]].tolist() == pytest.approx(
+            [100, 1, 0])

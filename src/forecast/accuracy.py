@@ -36,14 +36,31 @@ def actual_closed(con: duckdb.DuckDBPyConnection, root_id: str, period: Period) 
     return own[["person_id", "name", "depth"]].join(closed, on="person_id")
 
 
-def _scored(calls_then: pd.DataFrame, actual: pd.DataFrame,
-            keep: tuple[str, ...] = ()) -> pd.DataFrame:
-    both = actual.merge(calls_then[["person_id", "commit_amount", *keep]], on="person_id")
-    both = both[both.actual > 0].rename(columns={"commit_amount": "call"})
+def _with_errors(both: pd.DataFrame) -> pd.DataFrame:
+    """error, accuracy and bias of each row's call against its actual."""
+    both = both.copy()
     both["error"] = (both.actual - both.call).abs() / both.actual
     both["accuracy"] = np.maximum(0.0, 1 - both.error)
     both["bias"] = (both.call - both.actual) / both.actual
     return both
+
+
+def caller_scores(
+    con: duckdb.DuckDBPyConnection, root_id: str, periods: list[Period], weeks: int = 13
+) -> pd.DataFrame:
+    """One row per period, week (1..`weeks`) and person of the team of the period's last day
+    with a call standing at that week's lock and something closed in their team: call,
+    actual, error, accuracy, bias, and whether the lock falls inside the period. Every
+    period and week in one query (caller_scores.sql)."""
+    aggregates.ensure(con)
+    lock = calls.lock_of(con)
+    locks = [(p, w, week_moment(p, w, lock)) for p in periods for w in range(1, weeks + 1)]
+    scores = queries.frame(
+        con, "caller_scores", root_id=root_id,
+        period_ids=[p.period_id for p in periods], starts=[p.start_date for p in periods],
+        ends=[p.end_date for p in periods], lock_periods=[p.period_id for p, _, _ in locks],
+        weeks=[w for _, w, _ in locks], moments=[m for _, _, m in locks])
+    return _with_errors(scores)
 
 
 def ended_periods(periods: list[Period], as_of: date) -> list[Period]:
@@ -54,15 +71,14 @@ def accuracy_table(
     con: duckdb.DuckDBPyConnection, root_id: str, periods: list[Period], week: int
 ) -> pd.DataFrame:
     """One row per person and ended period: call at `week`, actual, error, accuracy, bias."""
-    lock = calls.lock_of(con)
-    frames = []
-    for period in periods:
-        actual = actual_closed(con, root_id, period)
-        moment = week_moment(period, week, lock)
-        standing = calls.calls_at(con, actual.person_id.tolist(), period.period_id, moment,
-                                  moment - timedelta(days=7))
-        frames.append(_scored(standing, actual).assign(period_id=period.period_id))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return table_at_week(caller_scores(con, root_id, periods, max(week, 1)), week)
+
+
+def table_at_week(scores: pd.DataFrame, week: int) -> pd.DataFrame:
+    """accuracy_table from caller_scores: the calls standing at the lock of `week`."""
+    mine = scores[scores.week == week]
+    return mine[["person_id", "name", "depth", "actual", "call", "error", "accuracy", "bias",
+                 "period_id"]].reset_index(drop=True)
 
 
 def by_person(table: pd.DataFrame) -> pd.DataFrame:
@@ -85,21 +101,15 @@ def by_week(
     con: duckdb.DuckDBPyConnection, root_id: str, periods: list[Period], weeks: int = 13
 ) -> pd.DataFrame:
     """Mean accuracy and bias of everyone's calls at each week of the periods."""
-    lock = calls.lock_of(con)
-    frames = []
-    for period in periods:
-        actual = actual_closed(con, root_id, period)
-        moments = [week_moment(period, w, lock) for w in range(1, weeks + 1)]
-        in_period = [(w, m) for w, m in enumerate(moments, 1) if m.date() <= period.end_date]
-        standing = queries.frame(
-            con, "calls_at_weeks", weeks=[w for w, _ in in_period],
-            moments=[m for _, m in in_period], period_id=period.period_id,
-            people=actual.person_id.tolist())
-        scored = _scored(standing, actual, keep=("week",))  # every week in one merge
-        if not scored.empty:
-            frames.append(scored.assign(period_id=period.period_id))
-    if not frames:
+    return weekly_means(caller_scores(con, root_id, periods, weeks))
+
+
+def weekly_means(scores: pd.DataFrame) -> pd.DataFrame:
+    """by_week from caller_scores: each week's mean over people, then over periods, counting
+    only the weeks whose lock falls inside the period."""
+    inside = scores[scores.in_period]
+    if inside.empty:
         return pd.DataFrame(columns=["week", "accuracy", "bias"])
-    per_period = (pd.concat(frames).groupby(["week", "period_id"], as_index=False)
+    per_period = (inside.groupby(["week", "period_id"], as_index=False)
                   [["accuracy", "bias"]].mean())
     return per_period.groupby("week", as_index=False)[["accuracy", "bias"]].mean()
