@@ -11,14 +11,23 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import asof, funnel, funnel_report, hierarchy, movement, overview
+from forecast import (
+    asof,
+    calls,
+    funnel,
+    funnel_report,
+    hierarchy,
+    movement,
+    overview,
+)
 from forecast.calendar import Period, parse_period, period_containing
+from forecast.rollup import call_ladder as library_ladder
 
 OPEN = ["Pipeline", "Best Case", "Commit"]
 
@@ -140,6 +149,160 @@ def rollup(con: duckdb.DuckDBPyConnection, size: int) -> list[dict]:
     check = _check("rollup", library, {"pandas": pan,
                                        "the hand query": dict(zip(library, hand, strict=True))})
     return three_way(size, "rollup (whole company, quarter)", lib_ms, pandas_ms, hand_ms, check)
+
+
+# ---- the call ladder of the whole hierarchy ---------------------------------------------------
+
+# Effective without recursion: a person Y below X reaches X's rolled-up number unless someone
+# strictly between them has a call or an adjustment (an "override", which replaces what rolls
+# up from below it); Y then brings its override if it has one, else its own deals. X's own
+# deals always count. `blocked_at` is the depth of the deepest override strictly above Y.
+HAND_LADDER = """
+with recursive lines as (
+    select person_id, manager_id, is_active from reporting_lines where effective_date <= $as_of
+    qualify row_number() over (partition by person_id order by effective_date desc) = 1
+), team(person_id, manager_id, depth, path) as (
+    select person_id, manager_id, 0, [person_id] from lines where person_id = $root and is_active
+    union all
+    select l.person_id, l.manager_id, t.depth + 1, list_append(t.path, l.person_id)
+    from lines l join team t on l.manager_id = t.person_id
+    where not list_contains(t.path, l.person_id)
+), deals as (
+    select o.owner_id, o.amount,
+           if(o.is_won, 'Closed', if(o.is_closed, 'Omitted',
+              coalesce(o.forecast_category, s.forecast_category, 'Pipeline'))) as category
+    from opportunities o left join stages s using (stage_name)
+    where o.close_date between $start and $end
+), own as (
+    select t.person_id,
+           coalesce(sum(d.amount) filter (where d.category in ('Closed', 'Commit')), 0) as oc,
+           coalesce(sum(d.amount) filter (
+               where d.category in ('Closed', 'Commit', 'Best Case')), 0) as ob
+    from team t left join deals d on d.owner_id = t.person_id group by 1
+), called as (
+    select person_id, commit_amount, best_case_amount from submissions
+    where period_id = $period_id and submitted_at <= $at
+    qualify row_number() over (partition by person_id
+                               order by submitted_at desc, submission_id desc) = 1
+), adjusted as (
+    select a.person_id, a.commit_amount, a.best_case_amount
+    from adjustments a join team t on t.person_id = a.person_id and t.manager_id = a.manager_id
+    where a.period_id = $period_id and a.adjusted_at <= $at
+    qualify row_number() over (partition by a.person_id
+                               order by a.adjusted_at desc, a.adjustment_id desc) = 1
+), nodes as (
+    select t.person_id, t.depth, t.path, o.oc, o.ob,
+           coalesce(a.commit_amount, c.commit_amount) as vc,
+           coalesce(a.best_case_amount, c.best_case_amount) as vb
+    from team t join own o using (person_id)
+    left join called c using (person_id) left join adjusted a using (person_id)
+), above as (
+    select y.person_id as y, unnest(list_slice(y.path, 1, len(y.path) - 1)) as x from nodes y
+), blocked as (
+    select a.y, max(n.depth) filter (where n.vc is not null) as bc,
+           max(n.depth) filter (where n.vb is not null) as bb
+    from above a join nodes n on n.person_id = a.x group by 1
+), pairs as (
+    select y.person_id as y, y.depth as y_depth, unnest(y.path) as x,
+           unnest(generate_series(0, len(y.path) - 1)) as x_depth
+    from nodes y
+), rolled as (
+    select p.x as person_id,
+           sum(case when p.y_depth = p.x_depth then y.oc
+                    when coalesce(b.bc, -1) <= p.x_depth then coalesce(y.vc, y.oc) else 0 end)
+               as rolled_commit,
+           sum(case when p.y_depth = p.x_depth then y.ob
+                    when coalesce(b.bb, -1) <= p.x_depth then coalesce(y.vb, y.ob) else 0 end)
+               as rolled_best_case,
+           sum(y.oc) as system_commit
+    from pairs p join nodes y on y.person_id = p.y left join blocked b on b.y = p.y
+    group by 1
+)
+select r.person_id, r.system_commit, r.rolled_commit, r.rolled_best_case,
+       coalesce(n.vc, r.rolled_commit) as effective_commit,
+       coalesce(n.vb, r.rolled_best_case) as effective_best_case
+from rolled r join nodes n using (person_id)
+"""
+
+LADDER_COLUMNS = ["system_commit", "rolled_commit", "rolled_best_case", "effective_commit",
+                  "effective_best_case"]
+
+
+def pandas_ladder(con: duckdb.DuckDBPyConnection, root: str, day: date, period: Period,
+                  at: datetime) -> pd.DataFrame:
+    """The ladder the way a notebook would: load the tables, walk the tree recursively."""
+    lines = con.execute("select * from reporting_lines").df()
+    lines = lines[lines.effective_date <= pd.Timestamp(day)]
+    lines = lines.sort_values("effective_date").groupby("person_id").tail(1)
+    manager = dict(zip(lines.person_id, lines.manager_id, strict=True))
+    team = pandas_team(con, root, day)
+    children: dict[str, list[str]] = {}
+    for person in team:
+        if person != root:
+            children.setdefault(manager[person], []).append(person)
+    opps = con.execute("select owner_id, amount, stage_name, forecast_category, close_date, "
+                       "is_closed, is_won from opportunities").df()
+    o = opps[(opps.close_date >= pd.Timestamp(period.start_date))
+             & (opps.close_date <= pd.Timestamp(period.end_date))]
+    category = _category(o, con.execute("select * from stages").df())
+    own_c = o.amount[category.isin(["Closed", "Commit"])].groupby(o.owner_id).sum()
+    own_b = o.amount[category.isin(["Closed", "Commit", "Best Case"])].groupby(o.owner_id).sum()
+    subs = con.execute("select * from submissions where period_id = $p",
+                       {"p": period.period_id}).df()
+    subs = subs[subs.submitted_at <= at].sort_values(["submitted_at", "submission_id"])
+    call = subs.groupby("person_id").tail(1).set_index("person_id")
+    adjs = con.execute("select * from adjustments where period_id = $p",
+                       {"p": period.period_id}).df()
+    adjs = adjs[(adjs.adjusted_at <= at) & (adjs.manager_id == adjs.person_id.map(manager))]
+    adj = adjs.sort_values(["adjusted_at", "adjustment_id"]).groupby("person_id").tail(1)
+    adj = adj.set_index("person_id")
+    rows = {}
+
+    def walk(person: str) -> tuple[float, float, float]:
+        below = [walk(c) for c in children.get(person, [])]
+        system = own_c.get(person, 0.0) + sum(b[2] for b in below)
+        rolled = (own_c.get(person, 0.0) + sum(b[0] for b in below),
+                  own_b.get(person, 0.0) + sum(b[1] for b in below))
+        effective = list(rolled)
+        for i, column in enumerate(["commit_amount", "best_case_amount"]):
+            for source in (call, adj):  # an adjustment wins over the person's own call
+                if person in source.index:
+                    effective[i] = float(source.at[person, column])
+        rows[person] = (system, *rolled, *effective)
+        return effective[0], effective[1], system
+
+    walk(root)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=LADDER_COLUMNS)
+
+
+def call_ladder(con: duckdb.DuckDBPyConnection, size: int) -> list[dict]:
+    """The Rollup page's ladder for the whole hierarchy (every person, with calls and
+    adjustments standing now): forecast.rollup.call_ladder, checked person by person."""
+    day = asof.data_date(con)
+    when, period = asof.resolve_as_of(con, day), period_containing(day)
+    root = hierarchy.default_root(con, day)
+    at = calls.review_moment(day, calls.lock_of(con), datetime.now(), when.is_live)
+    lib_ms, lad = timed(lambda: library_ladder(con, root, period, when, at), 5)
+    library = lad.nodes.set_index("person_id").rename(columns={
+        "commit_forecast": "system_commit", "rolled_up_commit": "rolled_commit",
+        "rolled_up_best_case": "rolled_best_case"})[LADDER_COLUMNS]
+    params = {"root": root, "as_of": day, "start": period.start_date, "end": period.end_date,
+              "period_id": period.period_id, "at": at}
+    hand_ms, hand = timed(lambda: con.execute(HAND_LADDER, params).df(), 3)
+    pandas_ms, pan = timed(lambda: pandas_ladder(con, root, day, period, at), 1, False)
+    for name, other in {"pandas": pan, "the hand query": hand.set_index("person_id")}.items():
+        other = other.reindex(library.index)
+        gap = (library - other[LADDER_COLUMNS]).abs().max().max()
+        if len(other.dropna()) != len(library) or not gap <= 0.01:
+            raise Disagreement(f"call ladder: the library and {name} differ by {gap} "
+                               f"({len(other.dropna())} of {len(library)} people matched)")
+    top = library.loc[root]
+    check = (f"{len(library):,} people, {lad.nodes.call_commit.notna().sum():,} calls and "
+             f"{lad.nodes.adj_commit.notna().sum():,} adjustments standing; system, rolled-up "
+             f"and effective commit and best case equal to pandas and the hand query for "
+             f"every person (top: effective commit {top.effective_commit:,.0f})")
+    return three_way(size, "call ladder (whole hierarchy, quarter, calls and adjustments)",
+                     lib_ms, pandas_ms, hand_ms, check)
 
 
 # ---- waterfall -------------------------------------------------------------------------------

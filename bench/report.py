@@ -11,6 +11,7 @@ import pandas as pd
 
 FIRST_VIEW_MS, INTERACTION_MS, COLD_START_MS = 1_000, 300, 5_000
 MEMORY_MB, IMPORT_ROWS_PER_S = 2_048, 200_000
+LADDER_MS = 200  # issue 4: the full-hierarchy rollup (call ladder), server-side
 # the targets are for a million opportunities (the history rollup: ten million rows, the
 # import: a million-row file); smaller runs show their figures without a verdict
 TARGET_SIZES = {"company": 1_000_000, "history": 10_000_000, "import": 1_000_000}
@@ -79,6 +80,8 @@ def _target(row: pd.Series, ratios: dict) -> tuple[str, bool | None]:
     if measure.startswith("import "):
         return f">= {IMPORT_ROWS_PER_S:,} rows/s", row.size / (row.ms / 1000) >= \
             IMPORT_ROWS_PER_S
+    if measure.startswith("call ladder (") and measure.endswith(": library"):
+        return f"< {LADDER_MS:,} ms", row.ms < LADDER_MS
     found = re.match(r"((?:rollup|history rollup) \(.*\)): library$", measure)
     if found:
         lib, hand, pandas = ratios[(row.size, found.group(1))]

@@ -9,9 +9,10 @@ history table, then measures, in one run:
 
 - each page's server-side time under AppTest (first view, a change of period, the repeated
   view, a change of team, a rerun), each page in a process of its own with its peak memory;
-- the core computations (rollup, waterfall, funnel, Monte Carlo) in the library, in a
-  straightforward pandas version and in one hand-written DuckDB query, with the ratios, and
-  a check that the numbers agree at every size (a disagreement fails the run);
+- the core computations (rollup, the whole hierarchy's call ladder, waterfall, funnel, Monte
+  Carlo) in the library, in a straightforward pandas version and in one hand-written DuckDB
+  query, with the ratios, and a check that the numbers agree at every size (a disagreement
+  fails the run);
 - the rollup of the ten-million-row history the same three ways;
 - import throughput of a CSV with 1 % bad rows;
 - app cold start to the first page served, in a real browser, and the server's peak memory.
@@ -76,8 +77,8 @@ def company_rows(size: int, workdir: Path, page_files: list[str],
     con = db.connect(path)
     con.execute("set enable_progress_bar = false")
     try:
-        for compute in (computations.rollup, computations.waterfall,
-                        computations.funnel_counts):
+        for compute in (computations.rollup, computations.call_ladder,
+                        computations.waterfall, computations.funnel_counts):
             print(f"company of {size:,} deals: {compute.__name__}", file=sys.stderr)
             rows += compute(con, size)
         rows += computations.monte_carlo(con, size, simulations)

@@ -20,7 +20,9 @@ def test_the_suite_runs_small_and_checks_itself(tmp_path):
     markdown = (tmp_path / "results.md").read_text()
     assert "stopped early" not in markdown
     measures = set(table.measure)
-    for label in ["rollup (whole company, quarter)", "waterfall (whole company, since last week)",
+    for label in ["rollup (whole company, quarter)",
+                  "call ladder (whole hierarchy, quarter, calls and adjustments)",
+                  "waterfall (whole company, since last week)",
                   "funnel report (whole company, period view)",
                   "Monte Carlo (whole company's open deals)",
                   "history rollup (weekly trend of the whole company, one year)"]:
