@@ -169,3 +169,30 @@ def test_swing_is_the_spread_of_each_period_against_the_others():
     two = learn.learn_from(pd.DataFrame(rows[:4]), pd.Series({"Negotiation": 0.8}),
                            points[:2], prior_weight=0.0)
     assert two.swing == 0.0 and "not measured" in two.describe()
+
+
+def test_the_derived_history_gives_the_same_chances_as_the_live_sample(store):
+    # the points of the opening view (quarters: 2026-Q3 at 08-20, 2026-Q2 at 05-21) are held
+    # counted in derived_whatif_history; learning from them must equal learning from the
+    # deal-by-deal sample, size thirds included
+    points = learn.comparable_points(store, Q4, whatif_company.TODAY, learn.LOOKBACK)
+    held = learn.held_history(store, points)
+    assert held is not None and int(held.deals.sum()) == 10
+    from_rows = learn.learn_from(learn.history_sample(store, points),
+                                 learn.stage_defaults(store), points)
+    from_held = learn.learn(store, Q4, whatif_company.TODAY)
+    assert from_held.size_edges == from_rows.size_edges == (100.0, 100.0)
+    for mine, theirs in zip(from_held.levels, from_rows.levels, strict=True):
+        pd.testing.assert_frame_equal(mine, theirs, check_dtype=False)
+    # a point it does not hold (2026-Q3 seen from its 2026-05-21 snapshot, as a projection
+    # of a later period would) is read from the history itself
+    other = learn.Point(parse_period("2026-Q3"), date(2026, 5, 21), Q4.end_date)
+    assert learn.held_history(store, [other]) is None
+    assert len(learn.history_sample(store, [other])) == 2  # P1 and P2, dated in Q3 then
+
+
+def test_the_derived_history_uses_the_same_age_edges():
+    from forecast import queries
+
+    assert "[31, 91, 181]" in queries.sql("derived_whatif_history")
+    assert learn.AGE_EDGES_DAYS == (31, 91, 181)

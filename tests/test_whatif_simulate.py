@@ -120,3 +120,17 @@ def test_period_swing_widens_the_range_but_keeps_the_mean():
     # a certain deal is not scaled
     certain = simulate.won_open_amounts(np.array([70.0]), np.array([1.0]), 100, 5, swing=0.5)
     assert (certain == 70.0).all()
+
+
+def test_many_new_deals_are_summed_from_their_mean_and_variance():
+    # Poisson(5,000) deals of 100 or 300 with equal odds: mean 5,000 x 200 = 1,000,000,
+    # variance 5,000 x (100^2 + 300^2) / 2 = 250,000,000, sd 15,811; 4 x 15,811 / sqrt(N)
+    # = 447 for the mean. Above EXACT_NEW_DEALS the sum is drawn at once, not deal by deal.
+    assert simulate.EXACT_NEW_DEALS < 5_000
+    totals = simulate.new_deal_amounts(5_000.0, np.array([100.0, 300.0]), N,
+                                       np.random.default_rng(3))
+    assert totals.mean() == pytest.approx(1_000_000, abs=447)
+    assert totals.std() == pytest.approx(15_811, rel=0.05)
+    again = simulate.new_deal_amounts(5_000.0, np.array([100.0, 300.0]), N,
+                                      np.random.default_rng(3))
+    assert np.array_equal(totals, again)

@@ -40,6 +40,7 @@ DERIVED = {
     "state_sums": ("derived_sources", ("derived_state_sums", "derived_closed_sums")),
     "stage_stays": ("derived_stage_stays_source", ("derived_stage_stays",)),
     "deal_history": ("derived_deal_history_source", ("derived_deal_history",)),
+    "whatif": ("derived_whatif_source", ("derived_whatif_points", "derived_whatif_history")),
     "deal_facts": ("derived_deal_facts_source", ("derived_deal_facts",)),
 }
 

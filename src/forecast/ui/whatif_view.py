@@ -42,6 +42,8 @@ PICK_LABELS = {"slipped": "These deals slip", "lost": "These deals are lost",
                "won": "These deals are won"}
 KEY_FULL, KEY_SEED, KEY_LOAD, KEY_COMPARE = "wi_full", "wi_seed", "wi_load", "wi_compare"
 KEY_BACKTEST = "wi_backtest"
+PICK_LIMIT = 500     # deals the pickers offer
+DEAL_LIMIT = 1_000   # deals the table lists; the download holds every one
 _MESSAGE = "_wi_message"
 
 
@@ -137,6 +139,16 @@ def _deal_label(deals: pd.DataFrame) -> dict[str, str]:
             for row in deals.itertuples()}
 
 
+def pickable(deals: pd.DataFrame) -> pd.DataFrame:
+    """The deals the pickers offer: the PICK_LIMIT largest, and any already picked (a loaded
+    scenario may pick smaller ones). Every option is sent to the browser on every run, so a
+    company-wide team's hundred thousand deals would make each slider move take seconds."""
+    picked = {d for key in PICK_KEYS.values() for d in st.session_state.get(key) or []}
+    largest = deals.nlargest(PICK_LIMIT, "amount")
+    extra = deals[deals.opportunity_id.isin(picked - set(largest.opportunity_id))]
+    return pd.concat([largest, extra]).sort_values("amount", ascending=False)
+
+
 # ---- levers -------------------------------------------------------------------------------
 
 
@@ -206,12 +218,15 @@ def lever_controls(base: projection.Baseline) -> Levers | None:
         values |= {name: _slider(name, key, column)
                    for (name, key), column in zip(FUNNEL.items(), funnel_columns, strict=True)}
         st.caption("The lead levers scale only new deals that come from a marketing lead.")
-    labels = _deal_label(base.deals.sort_values("amount", ascending=False))
+    labels = _deal_label(pickable(base.deals))
     pick_columns = st.columns(len(PICKS))
     picks = {kind: tuple(column.multiselect(
         PICK_LABELS[kind], list(labels), format_func=labels.get, key=PICK_KEYS[kind],
         placeholder="Pick from the deal list"))
         for kind, column in zip(PICKS, pick_columns, strict=True)}
+    if len(base.deals) > PICK_LIMIT:
+        st.caption(f"The pickers offer the {PICK_LIMIT:,} largest of the {len(base.deals):,} "
+                   "open deals (type to search them); a saved scenario can pick any deal.")
     try:
         return Levers.from_dict({**values, "win_rate_by_stage": stages,
                                  "win_rate_by_type": types, **picks})
@@ -411,8 +426,14 @@ def deals_section(base: projection.Baseline) -> None:
                    "p_won": widgets.column("p_won"),
                    "history_deals": st.column_config.NumberColumn(
                        "Deals like it in the history", format="%d")}
-        st.dataframe(shown[list(columns)].sort_values("amount", ascending=False),
-                     hide_index=True, column_config=columns, key="wi_deals")
+        listed = shown[list(columns)].sort_values("amount", ascending=False)
+        if len(listed) > DEAL_LIMIT:
+            st.caption(f"The {DEAL_LIMIT:,} largest of {len(listed):,} deals; the downloads "
+                       "hold every one.")
+        st.dataframe(listed.head(DEAL_LIMIT), hide_index=True, column_config=columns,
+                     key="wi_deals")
+        if len(listed) > DEAL_LIMIT:
+            widgets.downloads(listed, "whatif-deals", key="wi_deals_export")
 
 
 def trust_section(sel: Selection) -> None:

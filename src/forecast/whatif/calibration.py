@@ -22,7 +22,11 @@ from forecast.calendar import Period
 from forecast.whatif.learn import (
     LOOKBACK,
     PRIOR_WEIGHT,
+    Learned,
     comparable_points,
+    held_counts,
+    held_edges,
+    held_history,
     history_sample,
     learn_from,
     stage_defaults,
@@ -48,10 +52,13 @@ class Calibration:
 def predictions(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
                 tested: int = TESTED_PERIODS, lookback: int = LOOKBACK,
                 prior_weight: float = PRIOR_WEIGHT) -> pd.DataFrame:
-    """One row per deal of each test period: p_won (learned from earlier periods only),
-    stage_probability and is_won_in_period."""
+    """Rows of deals of each test period: p_won (learned from earlier periods only),
+    stage_probability, deals (how many deals the row stands for) and won (how many of them
+    were won in the period). From the derived table's counts when it holds the points, else
+    one row per deal."""
     points = comparable_points(con, period, as_of, tested + lookback)
-    sample = history_sample(con, points)
+    held = held_history(con, points)
+    sample = history_sample(con, points) if held is None else held
     defaults = stage_defaults(con)
     frames = []
     for i, test in enumerate(points[:tested]):
@@ -59,38 +66,55 @@ def predictions(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
         if not train:
             break
         starts = [p.period.start_date for p in train]
-        learned = learn_from(sample[sample.period_start.isin(starts)], defaults, train,
-                             prior_weight)
+        learned = _learned(sample[sample.period_start.isin(starts)], held is not None,
+                           defaults, train, prior_weight)
         deals = sample[sample.period_start == test.period.start_date].copy()
+        if held is None:
+            deals = deals.assign(deals=1, won=deals.is_won_in_period.astype(int))
         # the stage default of a deal dated after the period: it closes then, so 0 now
         deals["stage_probability"] = deals.stage_name.map(defaults).fillna(0.0).where(
             ~deals.is_later.astype(bool), 0.0)
         given = learned.chances(deals)
-        frames.append(given[["opportunity_id", "p_won", "stage_probability",
-                             "is_won_in_period"]].assign(period_id=test.period.period_id))
+        frames.append(given[["p_won", "stage_probability", "deals", "won"]].assign(
+            period_id=test.period.period_id))
     if not frames:
-        return pd.DataFrame(columns=["opportunity_id", "p_won", "stage_probability",
-                                     "is_won_in_period", "period_id"])
+        return pd.DataFrame(columns=["p_won", "stage_probability", "deals", "won",
+                                     "period_id"])
     return pd.concat(frames, ignore_index=True)
 
 
+def _learned(train: pd.DataFrame, is_held: bool, defaults: pd.Series, points: list,
+             prior_weight: float) -> Learned:
+    if not is_held:
+        return learn_from(train, defaults, points, prior_weight)
+    edges = held_edges(train)  # the thirds of the training periods' amounts, as unheld
+    return learn_from(held_counts(train, edges), defaults, points, prior_weight, edges)
+
+
 def bucketed(given: pd.DataFrame, buckets: int = BUCKETS) -> Calibration:
-    """Calibration buckets and Brier scores of `predictions` rows."""
-    outcome = given.is_won_in_period.astype(float)
+    """Calibration buckets and Brier scores of `predictions` rows, each weighed by the deals
+    it stands for."""
+    deals = given.deals.astype(float)
+    won = given.won.astype(float)
+    total = float(deals.sum())
     frames, brier = [], {}
     for column, method in METHODS.items():
         chance = given[column].astype(float)
         index = np.minimum((chance * buckets).astype(int), buckets - 1)
-        table = (pd.DataFrame({"bucket": index, "predicted": chance, "actual": outcome})
-                 .groupby("bucket", as_index=False)
-                 .agg(deals=("actual", "size"), predicted=("predicted", "mean"),
-                      actual=("actual", "mean")))
+        table = (pd.DataFrame({"bucket": index, "deals": deals, "weighted": chance * deals,
+                               "won": won})
+                 .groupby("bucket", as_index=False)[["deals", "weighted", "won"]].sum())
+        table["predicted"] = table.weighted / table.deals
+        table["actual"] = table.won / table.deals
+        table["deals"] = table.deals.astype(int)
         step = 100 // buckets
         table["label"] = [f"{b * step}-{(b + 1) * step} %" for b in table.bucket]
         frames.append(table.assign(method=method))
-        brier[method] = float(((chance - outcome) ** 2).mean()) if len(given) else float("nan")
+        # (chance - outcome)^2 over the row's deals: won ones score (chance - 1)^2
+        squares = won * (chance - 1) ** 2 + (deals - won) * chance ** 2
+        brier[method] = float(squares.sum() / total) if total else float("nan")
     columns = ["method", "bucket", "label", "deals", "predicted", "actual"]
-    return Calibration(pd.concat(frames, ignore_index=True)[columns], brier, len(given),
+    return Calibration(pd.concat(frames, ignore_index=True)[columns], brier, int(total),
                        tuple(dict.fromkeys(given.period_id)))
 
 

@@ -34,7 +34,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import asof, queries
+from forecast import aggregates, asof, queries
 from forecast.calendar import Period, PeriodError, fiscal_start_month, parse_period
 
 AGE_EDGES_DAYS = (31, 91, 181)
@@ -144,6 +144,43 @@ def history_sample(con: duckdb.DuckDBPyConnection, points: list[Point]) -> pd.Da
     for column in ("snapshot_date", "period_start"):  # plain dates, like Point's
         found[column] = pd.to_datetime(found[column]).dt.date
     return found
+
+
+def _derived_covers(con: duckdb.DuckDBPyConnection, points: list[Point]) -> bool:
+    """Whether derived_whatif_history holds every one of `points` (it holds the points of the
+    opening view: the periods containing the data date; see derived_whatif_points.sql)."""
+    aggregates.ensure(con, "whatif")
+    held = {tuple(row) for row in con.execute(
+        "select snapshot_date, period_start, period_end, later_end "
+        "from derived_whatif_points").fetchall()}
+    return all((p.snapshot_date, p.period.start_date, p.period.end_date, p.later_end) in held
+               for p in points)
+
+
+def held_history(con: duckdb.DuckDBPyConnection, points: list[Point]) -> pd.DataFrame | None:
+    """`history_sample` of `points` counted (deals, closed, won) by snapshot_date,
+    period_start, the keys but size, and amount, from the derived table; None when the table
+    does not hold every point."""
+    if not points or not _derived_covers(con, points):
+        return None
+    found = queries.frame(con, "whatif_history_counts", **point_params(points))
+    for column in ("snapshot_date", "period_start"):  # plain dates, like Point's
+        found[column] = pd.to_datetime(found[column]).dt.date
+    return found
+
+
+def held_edges(held: pd.DataFrame) -> tuple[float, ...]:
+    """`size_edges` of the sample `held` counts: each amount as many times as it has deals,
+    so np.quantile sees the very numbers it sees on the sample's rows."""
+    whole = np.repeat(held.amount.to_numpy(dtype=float), held.deals.to_numpy(dtype=np.int64))
+    return tuple(float(v) for v in np.quantile(whole, [1 / 3, 2 / 3])) if len(whole) else ()
+
+
+def held_counts(held: pd.DataFrame, edges: tuple[float, ...]) -> pd.DataFrame:
+    """`held` rows with their size bucket and amounts summed, as `counts` makes them."""
+    amounts = held.amount.to_numpy(dtype=float)
+    return with_size(held, edges).assign(amount=amounts * held.deals,
+                                         won_amount=amounts * held.won)
 
 
 def stage_defaults(con: duckdb.DuckDBPyConnection) -> pd.Series:
@@ -305,4 +342,9 @@ def learn(con: duckdb.DuckDBPyConnection, period: Period, as_of: date,
     """The chances for deals closing in `period`, as of `as_of`, from up to `lookback` past
     periods that had ended by then."""
     points = comparable_points(con, period, as_of, lookback)
+    held = held_history(con, points)
+    if held is not None:
+        edges = held_edges(held)
+        return learn_from(held_counts(held, edges), stage_defaults(con), points, prior_weight,
+                          edges)
     return learn_from(history_sample(con, points), stage_defaults(con), points, prior_weight)
