@@ -146,3 +146,53 @@ def test_full_run_and_seed(tmp_path, monkeypatch):
     assert any("10,000 simulations, seed 11" in c.value for c in at.caption)
     # Commit and Best Case do not depend on the simulation
     assert metrics(at)["Commit forecast"] == "$1.2K"
+
+
+def _tiny_with_scenarios(con) -> None:
+    from datetime import datetime
+
+    from forecast.whatif import scenarios
+    from forecast.whatif.levers import Levers
+
+    tiny_company.load(con)
+    tiny_company.load_calls(con)
+    at = datetime(2026, 11, 23, 9)
+    scenarios.save(con, "D7 lost", Levers(lost=("D7",)), "Ana", at, period_id="2026-Q4",
+                   team_id="V")
+    scenarios.save(con, "Win rate +10", Levers(win_rate_pts=10), "Ben", at,
+                   period_id="2026-Q4", team_id="V")
+
+
+def test_two_scenarios_side_by_side_with_the_baseline_and_the_call(tmp_path, monkeypatch):
+    # tiny company (tests/test_whatif_scenarios.py): baseline Commit 1,300, Best Case 1,650;
+    # D7 (Commit, 1,000) lost: 300 and 650, and the call's commit 1,250 is out of reach; a
+    # win-rate lever leaves the categories. Vera's call: commit 1,250, best case 1,700.
+    _store(tmp_path, monkeypatch, _tiny_with_scenarios)
+    at = open_app(PAGE)
+    # saved at the same moment: listed by name
+    assert at.multiselect(key="wi_compare").value == ["D7 lost", "Win rate +10"]
+    table = next(d.value for d in at.dataframe if "p50" in d.value.columns)
+    rows = table.set_index("scenario")
+    assert rows.index.tolist() == ["Baseline", "D7 lost", "Win rate +10", "Submitted call"]
+    assert rows.commit_forecast.tolist() == [1300, 300, 1300, 1250]
+    assert rows.best_case_forecast.tolist() == [1650, 650, 1650, 1700]
+    assert rows.loc["D7 lost", "p_reach_call"] == 0.0
+    assert rows.loc["Win rate +10", "mean"] > rows.loc["Baseline", "mean"]
+    assert rows.loc["Win rate +10", "levers"] == "Win-rate change +10 points"
+    assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
+    shown = metrics(at)
+    assert shown["Chance of reaching the call"] != "–"  # the call is there: a share
+
+
+def test_a_damaged_saved_scenario_is_named_not_a_traceback(tmp_path, monkeypatch):
+    def loader(con):
+        _tiny_with_scenarios(con)
+        con.execute("update whatif_scenarios set levers = '{\"win_rate_pts\": 90}' "
+                    "where name = 'Win rate +10'")
+
+    _store(tmp_path, monkeypatch, loader)
+    at = open_app(PAGE)
+    assert any("'Win rate +10' cannot be compared: Win-rate change must be between -50 and "
+               "+50 points; 90 was given" in w.value for w in at.warning)
+    table = next(d.value for d in at.dataframe if "p50" in d.value.columns)
+    assert table.scenario.tolist() == ["Baseline", "D7 lost", "Submitted call"]

@@ -124,6 +124,16 @@ def test_cli_csv_and_text(tiny_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("scenario,version,levers,closed,commit_forecast")
     assert lines[1].startswith("Baseline,,Baseline (no lever moved),100.0,1300.0,1650.0")
+    # a saved scenario as csv, seeded: its row beside the baseline's, the same on a rerun
+    args = ["--db", str(tiny_path), "whatif", *OPTS, "--scenario", "D7 lost", "--format",
+            "csv", "--simulations", "2000", "--seed", "5"]
+    assert cli.main(args) == 0
+    first = capsys.readouterr().out
+    rows = first.strip().splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == ["Baseline", "D7 lost"]
+    assert rows[2].startswith("D7 lost,1,1 deal picked as lost,100.0,300.0,650.0")
+    assert rows[2].endswith(",2000,5")
+    assert cli.main(args) == 0 and capsys.readouterr().out == first
     assert cli.main(["--db", str(tiny_path), "whatif", *OPTS, "--simulations", "1000"]) == 0
     text = capsys.readouterr().out
     assert "Vera VP's team, 2026-Q4" in text and "Commit forecast" in text and "$1,300" in text

@@ -392,8 +392,12 @@ def _comparison(sel: Selection, base: projection.Baseline, listed: pd.DataFrame,
                 chosen: list[str], simulations: int, seed: int) -> pd.DataFrame:
     picked = listed.set_index("name").loc[chosen] if chosen else listed.iloc[:0]
     call = standing_call(sel.root_id, sel.period.period_id, sel.as_of_date, review_moment(sel))
-    rows = [(name, int(row.version), Levers.from_json(row.levers))
-            for name, row in picked.iterrows()]
+    rows = []
+    for name, row in picked.iterrows():
+        try:
+            rows.append((name, int(row.version), Levers.from_json(row.levers)))
+        except WhatIfError as exc:  # saved by hand or by an older version with other limits
+            st.warning(f"'{name}' cannot be compared: {exc}")
     table = compare.comparison(base, rows, call, simulations, seed)
     jsons = {name: row.levers for name, row in picked.iterrows()} | {
         compare.BASELINE: Levers().to_json()}

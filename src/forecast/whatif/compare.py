@@ -51,8 +51,9 @@ def comparison(base: Baseline, scenarios: list[tuple[str, int | None, Levers]],
         rows.append({"scenario": CALL, "levers": f"submitted {call.submitted_at:%Y-%m-%d %H:%M}",
                      "closed": base.closed, "commit_forecast": call.commit,
                      "best_case_forecast": call.best_case, "quota": base.quota})
-    out = pd.DataFrame(rows)
-    return out.reindex(columns=COLUMNS)
+    out = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    # whole numbers, also beside the rows that have none (not 1.0 in a csv)
+    return out.astype({"version": "Int64", "simulations": "Int64", "seed": "Int64"})
 
 
 def standing_call(con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf,
