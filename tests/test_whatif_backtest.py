@@ -87,3 +87,14 @@ def test_calibration_buckets_out_of_sample(store):
 def test_calibration_without_history_is_empty(con):
     tiny_company.load(con)
     assert calibration.calibration(con, Q4, tiny_company.TODAY).is_empty
+
+
+def test_calibration_reads_the_same_from_the_history_itself(store, monkeypatch):
+    # the derived table holds the opening view's points; without it every deal is a row of
+    # its own, and the buckets and scores are the same
+    held = calibration.calibration(store, Q4, whatif_company.TODAY)
+    monkeypatch.setattr(calibration, "held_history", lambda con, points: None)
+    live = calibration.calibration(store, Q4, whatif_company.TODAY)
+    assert (live.deals, live.periods) == (held.deals, held.periods) == (2, ("2026-Q3",))
+    assert live.buckets.to_dict("list") == pytest.approx(held.buckets.to_dict("list"))
+    assert live.brier == pytest.approx(held.brier)
