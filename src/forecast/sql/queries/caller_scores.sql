@@ -8,9 +8,14 @@ with periods as (
     select unnest($period_ids::varchar[]) as period_id, unnest($starts::date[]) as start_date,
            unnest($ends::date[]) as end_date
 ),
-locks as (
+given_locks as (
     select unnest($lock_periods::varchar[]) as period_id, unnest($weeks::integer[]) as week,
            unnest($moments::timestamp[]) as moment
+),
+locks as (
+    select l.*, l.moment::date <= p.end_date as in_period
+    from given_locks l
+    join periods p using (period_id)
 ),
 team as (
     select p.period_id, t.person_id, t.depth, t.path
@@ -45,21 +50,23 @@ calls_at_each_time as (
 standing as (
     -- the latest call at or before each lock (a group-by: a window per person and week, or
     -- an as-of join over 8,000 person-periods, costs several times more at 2,000 people)
-    select l.period_id, c.person_id, l.week, arg_max(c.call, c.submitted_at) as call
+    select l.period_id, c.person_id, l.week, l.in_period, arg_max(c.call, c.submitted_at) as call
     from locks l
     join calls_at_each_time c on c.period_id = l.period_id and c.submitted_at <= l.moment
     group by all
 ),
-final as (
+scored_people as (
     -- nothing closed: the error is undefined, the person is left out for that period
-    select t.period_id, t.person_id, pe.name, t.depth, s.week, a.actual, s.call,
-           l.moment::date <= p.end_date as in_period
-    from team t
-    join actual a using (period_id, person_id)
-    join standing s using (period_id, person_id)
-    join locks l using (period_id, week)
-    join periods p using (period_id)
+    select a.period_id, a.person_id, pe.name, t.depth, a.actual
+    from actual a
+    join team t using (period_id, person_id)
     join people pe using (person_id)
     where a.actual > 0
+),
+final as (
+    select p.period_id, p.person_id, p.name, p.depth, s.week, p.actual, s.call, s.in_period
+    from scored_people p
+    join standing s using (period_id, person_id)
 )
-select * from final order by period_id, week, person_id
+-- unordered: every reader groups or picks one week first
+select * from final
