@@ -181,16 +181,20 @@ def period_comparison(root_id: str, period_id: str, as_of_date: date,
 
 @auth.scoped(None)
 @st.cache_data(**CACHE)
-def call_accuracy(root_id: str, period_ids: tuple[str, ...], week: int) -> pd.DataFrame:
+def caller_scores(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Every week's calls of those periods, scored, in one read: the accuracy sections cut
+    theirs from it, so another week reads nothing from the store."""
     with cursor() as cur:
-        return accuracy.accuracy_table(cur, root_id, [period(p) for p in period_ids], week)
+        return accuracy.caller_scores(cur, root_id, [period(p) for p in period_ids])
 
 
 @auth.scoped(None)
 @st.cache_data(**CACHE)
-def accuracy_weeks(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
-    with cursor() as cur:
-        return accuracy.by_week(cur, root_id, [period(p) for p in period_ids])
+def call_accuracy(root_id: str, period_ids: tuple[str, ...],
+                  week: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Accuracy and bias of the calls standing at `week`, per person and per level."""
+    table = accuracy.table_at_week(caller_scores(root_id, period_ids), week)
+    return accuracy.by_person(table), accuracy.by_level(table)
 
 
 @st.cache_data(**CACHE)
@@ -262,3 +266,21 @@ def moved_figures(root_id: str, period_id: str, t0_date: date, t1_date: date,
 def icicle(root_id: str, period_id: str, as_of_date: date, moment: datetime,
            version: str) -> go.Figure:
     return charts.hierarchy_icicle(ladder(root_id, period_id, as_of_date, moment).nodes)
+
+
+@auth.scoped()
+@st.cache_resource(**FIGURES)
+def comparison_lines(root_id: str, period_id: str, as_of_date: date,
+                     earlier_ids: tuple[str, ...], column: str, title: str, quota: float,
+                     version: str) -> go.Figure:
+    """The chart of period_comparison: `column` by week, one line per period."""
+    return charts.period_comparison_lines(
+        period_comparison(root_id, period_id, as_of_date, earlier_ids), quota, column, title)
+
+
+@auth.scoped(None)
+@st.cache_resource(**FIGURES)
+def accuracy_week_lines(root_id: str, period_ids: tuple[str, ...], version: str) -> go.Figure:
+    """Mean accuracy and bias of the calls at each week of those periods."""
+    return charts.accuracy_by_week_lines(
+        accuracy.weekly_means(caller_scores(root_id, period_ids)))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import streamlit as st
 
-from forecast import accuracy, calls, charts, formatting, rollup
+from forecast import calls, formatting, rollup
 from forecast.calendar import Period
 from forecast.metrics import METRICS
 from forecast.ui import cached, controls, widgets
@@ -161,9 +161,10 @@ def pictures(sel: Selection, lad: rollup.Ladder) -> None:
         return
     measure = st.session_state.get("ladder_measure") or "commit"
     column = "commit_forecast" if measure == "commit" else "best_case_forecast"
-    right.plotly_chart(charts.period_comparison_lines(
-        trend, lad.node(sel.root_id).quota_amount, column,
-        f"{MEASURES[measure]} forecast by week, against earlier periods"), key="comparison")
+    right.plotly_chart(cached.comparison_lines(
+        sel.root_id, sel.period.period_id, sel.as_of_date, earlier, column,
+        f"{MEASURES[measure]} forecast by week, against earlier periods",
+        float(lad.node(sel.root_id).quota_amount), cached.data_version()), key="comparison")
 
 
 @st.fragment
@@ -177,19 +178,19 @@ def trust(sel: Selection) -> None:
     if not ended:
         st.info("No ended period with history yet: accuracy needs a period that is over.")
         return
-    table = cached.call_accuracy(sel.root_id, ended, int(week))
+    per_person, per_level = cached.call_accuracy(sel.root_id, ended, int(week))
     st.caption(f"Periods {', '.join(ended)}; the commit call standing at the week-{week} lock "
                f"({cached.lock().describe()}) against Closed at the period's end. "
                f"{METRICS['accuracy'].formula}; {METRICS['bias'].formula}.")
-    if table.empty:
+    if per_person.empty:
         st.info("No calls were made in those periods.")
         return
     labels = {"name": "Person", "depth": "Level", "periods": "Periods", "people": "People",
               "accuracy": widgets.column("accuracy"), "bias": widgets.column("bias")}
     left, right = st.columns([2, 1])
-    left.dataframe(accuracy.by_person(table).drop(columns=["person_id"]), hide_index=True,
+    left.dataframe(per_person.drop(columns=["person_id"]), hide_index=True,
                    column_config=labels)
-    right.dataframe(accuracy.by_level(table), hide_index=True, column_config=labels)
-    st.plotly_chart(charts.accuracy_by_week_lines(cached.accuracy_weeks(sel.root_id, ended)),
+    right.dataframe(per_level, hide_index=True, column_config=labels)
+    st.plotly_chart(cached.accuracy_week_lines(sel.root_id, ended, cached.data_version()),
                     key="accuracy_weeks")
 
