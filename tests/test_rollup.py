@@ -76,6 +76,8 @@ def test_quota_own_and_below(ladder_db):
     assert _row(lad, "M2", ["quota_amount", "quota_below"]) == [1200, 1600]  # R2 600 + R3 1000
     assert lad.node("V").gap_to_quota_effective == 3000 - 1250
     assert lad.node("R3").team_size == 1 and lad.node("V").team_size == 6
+    assert lad.node("M1").team_size == 2 and lad.node("M2").team_size == 3
+    assert lad.node("R3").quota_below != lad.node("R3").quota_below  # NaN: nobody below
 
 
 def test_ladder_before_the_move(ladder_db):
