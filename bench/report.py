@@ -38,10 +38,13 @@ WHY: dict[str, str] = {
         "90,000 deals classified at two dates); each takes 0.5-1 s at a million deals. "
         "Repeated views are cached, and the deal picks and comparison date rerun alone"),
     "rollup_page.py": (
-        "a new period or team recomputes the ladder (2,027 people with calls and "
-        "adjustments), the same week of two earlier quarters and caller accuracy over four "
-        "ended quarters (eight rollups and eight call lookups); repeated views are cached "
-        "and the accuracy week reruns alone"),
+        "a new team reads its ladder (2,027 people with calls and adjustments: one query and "
+        "array sums, 70-110 ms), its weekly trend beside the same weeks of two earlier "
+        "periods (three scans of the per-snapshot sums, 170-350 ms) and caller accuracy "
+        "over four ended periods (one query, 150-270 ms), and builds three plotly charts "
+        "(50-130 ms each); each run also draws the sidebar's 139 period labels, 250-350 ms "
+        "of it on data-version reads. Repeated views, another accuracy week and another "
+        "measure read nothing"),
     "whatif_page.py": (
         "the What-if page (bench/whatif_bench.py has its own figures) learns the chances "
         "from the history (about 3 s at a million deals), calibrates them on four past "
