@@ -3,7 +3,7 @@ draws the shared sidebar."""
 
 import streamlit as st
 
-from forecast.ui import auth
+from forecast.ui import auth, store
 
 st.set_page_config(page_title="Sales forecast", page_icon=":bar_chart:", layout="wide")
 
@@ -16,4 +16,6 @@ pages = st.navigation(auth.pages_for([
     st.Page("pages/whatif_page.py", title="What-if", icon=":material/tune:"),
 ], data_page=st.Page("pages/data_page.py", title="Data", icon=":material/database:")))
 
-pages.run()
+# every read of the run sees one state of the store (forecast.ui.store.run_reads)
+with store.run_reads():
+    pages.run()

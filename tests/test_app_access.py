@@ -222,9 +222,17 @@ def _cached_reads():
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"forecast.ui.{info.name}")
         for name, fn in vars(module).items():
-            if isinstance(fn, CachedFunc) or isinstance(getattr(fn, "__wrapped__", None),
-                                                        CachedFunc):
+            if _is_cached(fn):
                 yield module.__name__, name, fn
+
+
+def _is_cached(fn) -> bool:
+    """A st.cache_* function, or one wrapped by auth.scoped and/or store.cached_read."""
+    while fn is not None:
+        if isinstance(fn, CachedFunc) or isinstance(getattr(fn, "cache", None), CachedFunc):
+            return True
+        fn = getattr(fn, "__wrapped__", None)
+    return False
 
 
 def test_every_cached_read_that_takes_a_team_is_scoped():

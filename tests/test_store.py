@@ -12,7 +12,7 @@ import tiny_company
 
 
 def test_new_store_is_at_latest_version(con):
-    assert db.schema_version(con) == db.latest_schema_version() == 2
+    assert db.schema_version(con) == db.latest_schema_version() == 3
     assert con.execute("select count(*) from whatif_scenarios").fetchall() == [(0,)]
 
 

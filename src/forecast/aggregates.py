@@ -78,11 +78,17 @@ def ensure(con: duckdb.DuckDBPyConnection, name: str = "state_sums") -> None:
             _build(con, name, fingerprint)
 
 
+def ensure_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Make every derived table set match the data (a few cheap fingerprint reads when they
+    already do)."""
+    for name in DERIVED:
+        ensure(con, name)
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every derived table set that is out of date (after an import or snapshot),
     and the Funnel page's opening scope (forecast.funnel keeps its tables the same way)."""
     from forecast import funnel  # the funnel's own tables; it reads these sums too
 
-    for name in DERIVED:
-        ensure(con, name)
+    ensure_all(con)
     funnel.prepare_default(con)

@@ -35,7 +35,7 @@ from forecast import db
 MANIFEST = "manifest.json"
 FORMAT = "forecast-backup"
 FORMAT_VERSION = 1
-META_TABLES = ("schema_version",)  # recreated by the migrations, not copied
+META_TABLES = ("schema_version", "data_changes")  # kept by the store itself, not copied
 # caches rebuilt from the other tables on the next read (forecast.aggregates): not data, so
 # neither copied nor compared
 DERIVED_PREFIX = "derived_"
@@ -98,9 +98,10 @@ class Manifest:
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table of the store that holds data (derived caches left out), in name order."""
+    """Every table of the store that holds data (derived caches and the store's own
+    bookkeeping left out), in name order."""
     return [row[0] for row in con.execute(_TABLES).fetchall()
-            if not row[0].startswith(DERIVED_PREFIX)]
+            if not row[0].startswith(DERIVED_PREFIX) and row[0] not in META_TABLES]
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
@@ -135,7 +136,7 @@ def backup(con: duckdb.DuckDBPyConnection, folder: str | Path) -> Manifest:
     partial.mkdir(parents=True)
     cur = con.cursor()
     try:
-        with db.transaction(cur):  # one consistent view of every table
+        with db.transaction(cur, changes_data=False):  # one consistent view of every table
             manifest = Manifest(
                 schema_version=db.schema_version(cur),
                 created_at=datetime.now().isoformat(timespec="seconds"),

@@ -39,6 +39,8 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(target)
     except duckdb.Error as exc:
         raise StoreError(_open_failure(target, exc)) from exc
+    # the bar DuckDB draws on stdout for long queries would land in the server's log
+    con.execute("set enable_progress_bar = false")
     migrate(con)
     create_macros(con)
     return con
@@ -89,22 +91,35 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     for version, script in _migrations():
         if version <= current:
             continue
-        with transaction(con):
+        # a migration is not a change of the data (and data_changes may not exist yet)
+        with transaction(con, changes_data=False):
             con.execute(script)
             con.execute("insert into schema_version (version) values ($v)", {"v": version})
     return schema_version(con)
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All or nothing: on any exception the store is left exactly as it was."""
+def transaction(con: duckdb.DuckDBPyConnection,
+                changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: on any exception the store is left exactly as it was. A transaction
+    that `changes_data` is counted in `data_changes` (see data_version)."""
     con.execute("begin transaction")
     try:
         yield con
+        if changes_data:
+            con.execute("insert into data_changes default values")
     except BaseException:
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Which committed state of the data `con` sees: new after every write transaction.
+    Inserts only, so concurrent writers never conflict over it."""
+    count, latest = con.execute(
+        "select count(*), max(changed_at) from data_changes").fetchall()[0]
+    return f"{count}:{latest}"
 
 
 def get_setting(con: duckdb.DuckDBPyConnection, key: str, default: str) -> str:

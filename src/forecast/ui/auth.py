@@ -22,7 +22,7 @@ from datetime import date
 import streamlit as st
 
 from forecast import access, asof
-from forecast.ui.store import cursor
+from forecast.ui.store import cached_read, cursor
 
 KEY_AS_OF = "as_of_date"  # the sidebar's as-of date (forecast.ui.controls.KEY_AS_OF)
 _VIEWER_KEY = "_viewer_identity"
@@ -50,7 +50,7 @@ def admin_emails() -> tuple[str, ...]:
     return (listed,) if isinstance(listed, str) else tuple(listed)
 
 
-@st.cache_data(**_CACHE)
+@cached_read(**_CACHE)
 def _viewer_for(email: str, admins: tuple[str, ...]) -> access.Viewer:
     with cursor() as cur:
         return access.viewer_for(cur, email, admins)
@@ -79,7 +79,7 @@ def current_viewer() -> access.Viewer | None:
         return access.Viewer(email=email, why_unmatched=str(exc))
 
 
-@st.cache_data(**_CACHE)
+@cached_read(**_CACHE)
 def _subtree(person_id: str, as_of_date: date) -> frozenset[str]:
     with cursor() as cur:
         return access.subtree_ids(cur, person_id, as_of_date)
@@ -219,3 +219,14 @@ def require_admin() -> None:
                  "only (the emails under [access] admins in secrets.toml, else the people at "
                  "the top of the hierarchy).")
         st.stop()
+
+
+def author_input(label: str, key: str, help: str | None = None) -> str:
+    """Who is writing: the signed-in viewer's email, shown and not editable (a call or an
+    adjustment must not be entered under someone else's name); in single-user mode, typed."""
+    viewer = current_viewer()
+    if viewer is not None and viewer.email is not None:
+        st.text_input(label, value=viewer.email, key=key, disabled=True,
+                      help="Your sign-in: kept with what you enter.")
+        return viewer.email
+    return st.text_input(label, key=key, max_chars=200, help=help)

@@ -5,7 +5,6 @@ before the cache is looked at, so no cached result reaches a viewer it does not 
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 import pandas as pd
@@ -26,37 +25,37 @@ from forecast import (
     rollup,
 )
 from forecast.calendar import Period, fiscal_start_month, parse_period
-from forecast.ui import auth
-from forecast.ui.store import cursor
+from forecast.ui import auth, store
+from forecast.ui.store import cached_read, cursor
 
 CACHE = dict(max_entries=64, ttl=3600, show_spinner=False)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def data_date() -> date:
     with cursor() as cur:
         return asof.data_date(cur)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def first_snapshot() -> date | None:
     with cursor() as cur:
         return asof.snapshot_range(cur)[0]
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def people(as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
         return hierarchy.people_as_of(cur, as_of_date)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def team_labels(as_of_date: date) -> dict[str, str]:
     """Picker labels: indented by depth, with title and team size."""
     return hierarchy.labels(people(as_of_date))
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def fiscal_start() -> int:
     with cursor() as cur:
         return fiscal_start_month(cur)
@@ -64,12 +63,12 @@ def fiscal_start() -> int:
 
 # every period of the calendar is asked for on each run (the period picker's labels): a
 # bound below their number would evict them all, every run
-@st.cache_data(max_entries=2048, ttl=3600, show_spinner=False)
+@cached_read(max_entries=2048, ttl=3600, show_spinner=False)
 def period(period_id: str) -> Period:
     return parse_period(period_id, fiscal_start())
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def period_ids() -> list[str]:
     with cursor() as cur:
         found = cur.execute(
@@ -78,14 +77,14 @@ def period_ids() -> list[str]:
     return [row[0] for row in found]
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def resolve(as_of_date: date) -> asof.AsOf:
     with cursor() as cur:
         return asof.resolve_as_of(cur, as_of_date)
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def team_forecast(root_id: str, period_id: str, as_of_date: date) -> overview.TeamForecast:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
@@ -93,32 +92,32 @@ def team_forecast(root_id: str, period_id: str, as_of_date: date) -> overview.Te
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def weekly_trend(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
         return overview.weekly_trend(cur, root_id, period(period_id), when)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def table_counts() -> pd.DataFrame:
     with cursor() as cur:
         return quality.table_counts(cur)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def quality_report(as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
         return quality.checks(cur, as_of_date)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def import_log() -> pd.DataFrame:
     with cursor() as cur:
         return quality.import_log(cur)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def rejected_rows(import_id: str) -> pd.DataFrame:
     with cursor() as cur:
         return quality.rejected_rows(cur, import_id)
@@ -139,7 +138,7 @@ def _deal_list(root_id: str, period_id: str, as_of_date: date, member_id: str | 
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def deal_list(root_id: str, period_id: str, as_of_date: date, member_id: str | None = None,
               categories: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The first DEAL_LIMIT deals (open first, largest first) of the team, or of one member
@@ -155,14 +154,14 @@ def deal_list_all(root_id: str, period_id: str, as_of_date: date,
     return _deal_list(root_id, period_id, as_of_date, member_id, categories, None)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def stage_medians(as_of_date: date) -> pd.DataFrame:
     with cursor() as cur:
         return deals.stage_medians(cur, as_of_date)
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def ladder(root_id: str, period_id: str, as_of_date: date, moment: datetime) -> rollup.Ladder:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
@@ -170,7 +169,7 @@ def ladder(root_id: str, period_id: str, as_of_date: date, moment: datetime) -> 
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def period_comparison(root_id: str, period_id: str, as_of_date: date,
                       earlier_ids: tuple[str, ...]) -> pd.DataFrame:
     with cursor() as cur:
@@ -180,7 +179,7 @@ def period_comparison(root_id: str, period_id: str, as_of_date: date,
 
 
 @auth.scoped(None)
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def caller_scores(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
     """Every week's calls of those periods, scored, in one read: the accuracy sections cut
     theirs from it, so another week reads nothing from the store."""
@@ -189,7 +188,7 @@ def caller_scores(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
 
 
 @auth.scoped(None)
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def call_accuracy(root_id: str, period_ids: tuple[str, ...],
                   week: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Accuracy and bias of the calls standing at `week`, per person and per level."""
@@ -197,20 +196,20 @@ def call_accuracy(root_id: str, period_ids: tuple[str, ...],
     return accuracy.by_person(table), accuracy.by_level(table)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def lock() -> calls.Lock:
     with cursor() as cur:
         return calls.lock_of(cur)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def default_comparison(as_of_date: date) -> date:
     with cursor() as cur:
         return movement.default_comparison(cur, asof.resolve_as_of(cur, as_of_date)).requested
 
 
 @auth.scoped("t1_date")
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def movement_between(root_id: str, period_id: str, t0_date: date, t1_date: date):
     with cursor() as cur:
         t0, t1 = movement.resolve_pair(cur, t0_date, t1_date)
@@ -226,10 +225,9 @@ def movement_between(root_id: str, period_id: str, t0_date: date, t1_date: date)
 FIGURES = dict(max_entries=128, ttl=3600, show_spinner=False)
 
 
-@st.cache_data(**CACHE)
 def data_version() -> str:
-    """A token that is new after every store.data_changed() (which clears cache_data)."""
-    return uuid.uuid4().hex
+    """Which state of the store this run reads: part of every cached figure's key."""
+    return store.data_version()
 
 
 def member_rows(f: overview.TeamForecast) -> pd.DataFrame:

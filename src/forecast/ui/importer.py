@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from forecast import importing
-from forecast.ui.store import cursor, data_changed
+from forecast.ui.store import cursor, data_changed, write_cursor
 
 KINDS = {
     None: "Detect automatically",
@@ -51,7 +51,7 @@ def _run_import(paths: list[Path], kind: str | None, as_of: date, stage_mapping:
         bar.progress(min(max(fraction, 0.0), 1.0), text=message)
 
     results = []
-    with cursor() as cur:
+    with write_cursor() as cur:
         if MAVEN_FILES <= {p.name for p in paths}:
             results.append(importing.import_maven(cur, paths[0].parent, as_of=as_of,
                                                   progress=progress))

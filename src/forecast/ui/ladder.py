@@ -10,9 +10,9 @@ import streamlit as st
 from forecast import calls, formatting, rollup
 from forecast.calendar import Period
 from forecast.metrics import METRICS
-from forecast.ui import cached, controls, widgets
+from forecast.ui import auth, cached, controls, store, widgets
 from forecast.ui.controls import Selection
-from forecast.ui.store import cursor, data_changed
+from forecast.ui.store import data_changed, write_cursor
 
 MEASURES = {"commit": "Commit", "best_case": "Best case"}
 _ADJUSTED = "_adjustment_recorded"
@@ -105,7 +105,7 @@ def adjustment_form(sel: Selection, lad: rollup.Ladder) -> None:
         commit = left.number_input("Commit", min_value=0.0, step=1000.0, key="adj_commit")
         best = right.number_input("Best case", min_value=0.0, step=1000.0, key="adj_best")
         note = st.text_input("Why", key="adj_note", max_chars=2000)
-        by = st.text_input("Entered by", key="adj_by", max_chars=200)
+        by = auth.author_input("Entered by", key="adj_by")
         go = st.form_submit_button("Record the adjustment")
     if not go:
         return
@@ -113,7 +113,7 @@ def adjustment_form(sel: Selection, lad: rollup.Ladder) -> None:
         st.error("Say who is entering the adjustment: it is kept with it.")
         return
     try:
-        with cursor() as cur:
+        with write_cursor() as cur:
             calls.adjust_call(cur, sel.root_id, person, sel.period.period_id, commit, best,
                               note, by.strip(), datetime.now())
     except calls.CallError as exc:
@@ -167,7 +167,7 @@ def pictures(sel: Selection, lad: rollup.Ladder) -> None:
         float(lad.node(sel.root_id).quota_amount), cached.data_version()), key="comparison")
 
 
-@st.fragment
+@store.fragment
 def trust(sel: Selection) -> None:
     """Accuracy and bias of the calls at a fixed week of the last four ended periods. A
     fragment: another week reruns this section only."""

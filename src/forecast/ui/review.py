@@ -9,9 +9,9 @@ import streamlit as st
 
 from forecast import calls, deals, export, formatting, movement, overview
 from forecast.metrics import METRICS
-from forecast.ui import cached, widgets
+from forecast.ui import auth, cached, store, widgets
 from forecast.ui.controls import Selection
-from forecast.ui.store import cursor, data_changed
+from forecast.ui.store import cursor, data_changed, write_cursor
 
 KEY_MEMBER, KEY_COLUMN = "drill_member", "drill_column"
 ALL_TEAM = "__team__"
@@ -51,7 +51,7 @@ def _drill_from_chart(event, f: overview.TeamForecast) -> None:
         st.session_state[KEY_COLUMN] = column
 
 
-@st.fragment
+@store.fragment
 def deals_behind(sel: Selection, f: overview.TeamForecast) -> None:
     """The deals behind a member's number: pick a member and a column (or click a bar).
     A fragment: a new pick reruns this section only. The first DEAL_LIMIT deals are listed
@@ -151,8 +151,8 @@ def _call_form(sel: Selection, f: overview.TeamForecast) -> None:
         best = right.number_input("Best case", min_value=0.0, step=1000.0,
                                   value=float(f.total.best_case_forecast), key="call_best")
         note = st.text_input("Note", key="call_note", max_chars=2000)
-        entered_by = st.text_input("Entered by", key="call_by", max_chars=200,
-                                   help="Your name: kept with the call.")
+        entered_by = auth.author_input("Entered by", key="call_by",
+                                       help="Your name: kept with the call.")
         submitted = st.form_submit_button("Submit the call")
     if not submitted:
         return
@@ -160,7 +160,7 @@ def _call_form(sel: Selection, f: overview.TeamForecast) -> None:
         st.error("Say who is entering the call: it is kept with it.")
         return
     try:
-        with cursor() as cur:
+        with write_cursor() as cur:
             calls.submit_call(cur, sel.root_id, sel.period.period_id, commit, best, note,
                               entered_by=entered_by.strip(), at=datetime.now())
     except calls.CallError as exc:
@@ -184,7 +184,7 @@ MOVED_COLUMNS = {
 }
 
 
-@st.fragment
+@store.fragment
 def what_moved(sel: Selection) -> None:
     """The waterfall between two dates, its deals, the category flow and the change per rep.
     A fragment: a new comparison date or bucket reruns this section only."""

@@ -16,10 +16,10 @@ import streamlit as st
 from forecast import asof, formatting, hierarchy
 from forecast.calendar import fiscal_start_month
 from forecast.metrics import METRICS, help_text
-from forecast.ui import auth, cached, widgets
+from forecast.ui import auth, cached, store, widgets
 from forecast.ui.controls import Selection
 from forecast.ui.ladder import review_moment
-from forecast.ui.store import cursor
+from forecast.ui.store import cached_read, cursor, write_cursor
 from forecast.whatif import (
     WhatIfError,
     backtest,
@@ -51,7 +51,7 @@ _MESSAGE = "_wi_message"
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def baseline(root_id: str, period_id: str, as_of_date: date) -> projection.Baseline:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
@@ -59,7 +59,7 @@ def baseline(root_id: str, period_id: str, as_of_date: date) -> projection.Basel
 
 
 @auth.scoped()
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+@cached_read(max_entries=64, ttl=3600, show_spinner=False)
 def run(root_id: str, period_id: str, as_of_date: date, levers_json: str, simulations: int,
         seed: int) -> projection.Projection:
     return projection.project(baseline(root_id, period_id, as_of_date),
@@ -67,7 +67,7 @@ def run(root_id: str, period_id: str, as_of_date: date, levers_json: str, simula
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def standing_call(root_id: str, period_id: str, as_of_date: date,
                   moment: datetime) -> compare.Call | None:
     with cursor() as cur:
@@ -75,27 +75,27 @@ def standing_call(root_id: str, period_id: str, as_of_date: date,
         return compare.standing_call(cur, root_id, cached.period(period_id), when, moment)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def saved() -> pd.DataFrame:
     with cursor() as cur:
         return scenarios.saved(cur)
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def calibrated(period_id: str, as_of_date: date) -> calibration.Calibration:
     with cursor() as cur:
         return calibration.calibration(cur, cached.period(period_id), as_of_date)
 
 
 @auth.scoped(None)
-@st.cache_data(max_entries=8, ttl=3600, show_spinner="Backtesting: a projection for every "
+@cached_read(max_entries=8, ttl=3600, show_spinner="Backtesting: a projection for every "
                "week of each past period…")
 def backtested(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
     with cursor() as cur:
         return backtest.backtest(cur, root_id, [cached.period(p) for p in period_ids])
 
 
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def past_periods(period_id: str, as_of_date: date) -> tuple[str, ...]:
     with cursor() as cur:
         first, _ = asof.snapshot_range(cur)
@@ -303,7 +303,7 @@ def run_settings() -> tuple[int, int]:
     return (projection.DEFAULT_SIMULATIONS if full else projection.QUICK_SIMULATIONS), seed
 
 
-@st.fragment
+@store.fragment
 def scenario_section(sel: Selection, base: projection.Baseline, simulations: int,
                      seed: int) -> None:
     """Levers, the projection they move, and saving/loading scenarios: one fragment, so a
@@ -349,7 +349,7 @@ def _save(sel: Selection, name: str, by: str, note: str, levers: Levers | None) 
         st.error("Fix the levers first: the scenario was not saved.")
         return
     try:
-        with cursor() as cur:
+        with write_cursor() as cur:
             version = scenarios.save(cur, name, levers, by, datetime.now(), note,
                                      sel.period.period_id, sel.root_id, sel.as_of_date)
     except WhatIfError as exc:
