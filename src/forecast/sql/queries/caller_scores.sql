@@ -41,10 +41,12 @@ actual as (
     group by all
 ),
 calls_at_each_time as (
-    -- two calls made at the same moment: the later entered (higher id) is the one standing
-    select period_id, person_id, submitted_at, arg_max(commit_amount, submission_id) as call
-    from submissions
-    where period_id in (select period_id from periods)
+    -- two calls made at the same moment: the later entered (higher id) is the one standing;
+    -- only the team's calls (a team below the top reads a fraction of them)
+    select s.period_id, s.person_id, s.submitted_at,
+           arg_max(s.commit_amount, s.submission_id) as call
+    from submissions s
+    semi join team t on t.period_id = s.period_id and t.person_id = s.person_id
     group by all
 ),
 standing as (
