@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from forecast.ui import auth, cached, importer, widgets
+from forecast.ui import auth, cached, frame, importer, widgets
+
+frame.require_app()
 
 st.title("Data")
 auth.require_admin()  # the whole store, every team's rows: admins only when sign-in is on

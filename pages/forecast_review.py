@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from forecast.ui import controls, review, widgets
+from forecast.ui import controls, frame, review, widgets
+
+frame.require_app()
 
 sel = controls.sidebar()
 st.title("Forecast review")

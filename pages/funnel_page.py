@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from forecast.ui import controls, funnel_view, widgets
+from forecast.ui import controls, frame, funnel_view, widgets
+
+frame.require_app()
 
 sel = controls.sidebar()
 st.title("Funnel")

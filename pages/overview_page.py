@@ -3,7 +3,9 @@
 import streamlit as st
 
 from forecast import formatting
-from forecast.ui import cached, controls, widgets
+from forecast.ui import cached, controls, frame, widgets
+
+frame.require_app()
 
 TOTAL_METRICS = ["closed", "commit_forecast", "best_case_forecast", "open_pipeline", "upside"]
 QUOTA_METRICS = ["quota", "attainment", "gap_to_quota", "coverage", "weighted_pipeline"]

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from forecast.ui import cached, controls, ladder, widgets
+from forecast.ui import cached, controls, frame, ladder, widgets
+
+frame.require_app()
 
 sel = controls.sidebar()
 st.title("Rollup")

@@ -3,7 +3,9 @@ the method can be trusted."""
 
 import streamlit as st
 
-from forecast.ui import controls, whatif_view, widgets
+from forecast.ui import controls, frame, whatif_view, widgets
+
+frame.require_app()
 
 sel = controls.sidebar()
 st.title("What-if")

@@ -61,11 +61,21 @@ def fiscal_start() -> int:
         return fiscal_start_month(cur)
 
 
-# every period of the calendar is asked for on each run (the period picker's labels): a
-# bound below their number would evict them all, every run
-@cached_read(max_entries=2048, ttl=3600, show_spinner=False)
+@cached_read(max_entries=256, ttl=3600, show_spinner=False)
 def period(period_id: str) -> Period:
     return parse_period(period_id, fiscal_start())
+
+
+@cached_read(**CACHE)
+def period_labels() -> dict[str, str]:
+    """The period picker's label of every period, read as one value: a cached read per
+    period costs a few milliseconds each, and the calendar has over a hundred."""
+    start = fiscal_start()
+    return {pid: _period_label(parse_period(pid, start)) for pid in period_ids()}
+
+
+def _period_label(p: Period) -> str:
+    return f"{p.period_id}  ({p.start_date:%d %b %Y} – {p.end_date:%d %b %Y})"
 
 
 @cached_read(**CACHE)

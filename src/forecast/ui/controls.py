@@ -31,11 +31,6 @@ class Selection:
     root_name: str
 
 
-def _period_label(period_id: str) -> str:
-    p = cached.period(period_id)
-    return f"{period_id}  ({p.start_date:%d %b %Y} – {p.end_date:%d %b %Y})"
-
-
 
 
 def _keep(key: str) -> None:
@@ -80,7 +75,7 @@ def sidebar() -> Selection | None:
         return None
     default_period = period_containing(as_of_date).period_id
     st.sidebar.selectbox(
-        "Period", periods, format_func=_period_label,
+        "Period", periods, format_func=cached.period_labels().get,
         **_bind(KEY_PERIOD, default_period if default_period in periods else periods[0], periods),
     )
     people = _visible_people(people, viewer, as_of_date)
