@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from forecast.formatting import md_text
 from forecast.ui import controls, frame, funnel_view, widgets
 
 frame.require_app()
@@ -17,7 +18,7 @@ if sel.period.start_date > sel.as_of_date:
             "nothing has happened in it yet.")
     st.stop()
 rep = funnel_view.report(sel.root_id, sel.period.period_id, sel.as_of_date, view, dimension)
-st.caption(f"{sel.root_name}'s team · {sel.period.period_id} · {rep.window.describe()} · "
+st.caption(f"{md_text(sel.root_name)}'s team · {sel.period.period_id} · {rep.window.describe()} · "
            f"{counting} counting")
 funnel_view.notes(rep)
 if rep.is_empty:

@@ -27,7 +27,8 @@ keys = (sel.root_id, sel.period.period_id, sel.as_of_date, cached.data_version()
 st.plotly_chart(cached.team_bars(*keys), key="bars")
 st.dataframe(widgets.team_table(rows), hide_index=True, column_config=widgets.TEAM_COLUMNS)
 st.caption(f"Quota of the direct reports together: {formatting.currency_exact(f.quota_below)} "
-           f"against {sel.root_name}'s own quota of {formatting.currency_exact(t.quota_amount)}.")
+           f"against {formatting.md_text(sel.root_name)}'s own quota of "
+           f"{formatting.currency_exact(t.quota_amount)}.")
 
 st.plotly_chart(cached.trend_lines(*keys), key="trend")
 widgets.definitions(TOTAL_METRICS + QUOTA_METRICS)

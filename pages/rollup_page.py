@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from forecast.formatting import md_text
 from forecast.ui import cached, controls, frame, ladder, widgets
 
 frame.require_app()
@@ -13,7 +14,7 @@ if sel is None:
 
 lad = cached.ladder(sel.root_id, sel.period.period_id, sel.as_of_date,
                     ladder.review_moment(sel))
-st.caption(f"{sel.root_name}'s team · {sel.period.period_id} · {lad.as_of.describe()} · "
+st.caption(f"{md_text(sel.root_name)}'s team · {sel.period.period_id} · {lad.as_of.describe()} · "
            "reporting lines and quotas of that date")
 view = ladder.call_ladder(sel, lad)
 widgets.downloads(view, f"rollup-{sel.root_id}-{sel.period.period_id}", key="rollup")

@@ -3,6 +3,7 @@ the method can be trusted."""
 
 import streamlit as st
 
+from forecast.formatting import md_text
 from forecast.ui import controls, frame, whatif_view, widgets
 
 frame.require_app()
@@ -12,7 +13,7 @@ st.title("What-if")
 if sel is None:
     widgets.nothing_loaded()
 base = whatif_view.baseline_or_stop(sel)
-st.caption(f"{base.root_name}'s team · {sel.period.period_id} · "
+st.caption(f"{md_text(base.root_name)}'s team · {sel.period.period_id} · "
            f"{whatif_view.cached.resolve(sel.as_of_date).describe()}")
 
 st.subheader("Projected landing and scenario levers")

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from forecast import backup, calls, db, export, importing
+from forecast import backup, calls, db, export, formatting, importing
 from forecast.importing import REJECT_COLUMNS
 from forecast.whatif import scenarios
 from forecast.whatif.levers import Levers
@@ -406,9 +406,13 @@ def test_pages_show_hostile_names_literally(tmp_path, monkeypatch, page, also):
     shown = "\n".join(_texts(at))
     # every page names the people (sidebar team picker, tables); some show more
     assert [t for t in [*PEOPLE_NAMES, *also] if t not in shown] == []
-    # markdown is rendered with HTML switched off, so a tag is shown as its text
-    for element in (*at.markdown, *at.caption):
-        assert not element.proto.allow_html, element.value
+    # markdown is rendered with HTML switched off, so a tag is shown as its text; and a name
+    # inside Markdown is escaped, so `**bold**` or `[link](...)` is not formatting
+    # (long names only: "-1" or "+1" occur in any date)
+    markup = [t for t in [*PEOPLE_NAMES, *also] if formatting.md_text(t) != t and len(t) > 4]
+    for element in (*at.markdown, *at.caption, *at.info, *at.warning, *at.success):
+        assert not getattr(element.proto, "allow_html", False), element.value
+        assert [t for t in markup if t in element.value] == [], element.value
 
 
 def test_reject_log_keeps_raw_hostile_rows(fresh, tmp_path):

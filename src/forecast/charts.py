@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
+
+from forecast.formatting import chart_text
 
 COLORS = {
     "closed": "#1b7f3b",
@@ -13,6 +18,20 @@ COLORS = {
     "quota": "#c2410c",
 }
 
+@cache
+def template() -> go.layout.Template:
+    """plotly_white's look (background, grid, colours, font) and nothing else: the full
+    template carries defaults for every kind of trace and costs about 50 ms per figure to
+    apply, this one under 10."""
+    white = pio.templates["plotly_white"].layout
+    axis = dict(gridcolor=white.xaxis.gridcolor, linecolor=white.xaxis.linecolor,
+                zerolinecolor=white.xaxis.zerolinecolor, ticks="")
+    return go.layout.Template(layout=dict(
+        plot_bgcolor=white.plot_bgcolor, paper_bgcolor=white.paper_bgcolor,
+        colorway=white.colorway, font=white.font, hoverlabel=white.hoverlabel,
+        xaxis=axis, yaxis=axis))
+
+
 MAX_BARS = 60  # more members than this are summed into "Others" before drawing
 
 
@@ -20,7 +39,7 @@ def _theme(fig: go.Figure, title: str) -> go.Figure:
     fig.update_layout(
         title=title,
         barmode="stack",
-        template="plotly_white",
+        template=template(),
         margin=dict(l=10, r=10, t=50, b=10),
         legend=dict(orientation="h", y=-0.15),
         hovermode="x unified",
@@ -50,11 +69,12 @@ def commit_upside_bars(rows: pd.DataFrame, title: str = "Commit and upside by te
               ("Upside (Best Case)", "upside", "best_case"),
               ("Pipeline", "pipeline_amount", "pipeline")]
     ids = rows.member_id if "member_id" in rows else pd.Series([None] * len(rows))
+    labels = rows.label.map(chart_text)
     for name, column, color in layers:
         # customdata lets a click on a bar say whose deals, and which column, it stands for
-        fig.add_bar(x=rows.label, y=rows[column], name=name, marker_color=COLORS[color],
+        fig.add_bar(x=labels, y=rows[column], name=name, marker_color=COLORS[color],
                     customdata=[[m, column] for m in ids])
-    fig.add_scatter(x=rows.label, y=rows.quota_amount, name="Quota", mode="markers",
+    fig.add_scatter(x=labels, y=rows.quota_amount, name="Quota", mode="markers",
                     marker=dict(symbol="line-ew-open", size=36, color=COLORS["quota"],
                                 line=dict(width=3)))
     return _theme(fig, title)
@@ -83,7 +103,7 @@ def hierarchy_icicle(nodes: pd.DataFrame, size: str = "open_pipeline",
     inside = set(nodes.person_id)
     parents = [m if m in inside else "" for m in nodes.manager_id]
     fig = go.Figure(go.Icicle(
-        ids=nodes.person_id, parents=parents, labels=nodes.name,
+        ids=nodes.person_id, parents=parents, labels=nodes.name.map(chart_text),
         values=nodes[size].clip(lower=0), branchvalues="total",
         marker=dict(colors=nodes[color].fillna(0), colorscale="RdYlGn", cmid=1.0,
                     colorbar=dict(title=color.replace("_", " "), tickformat=".0%")),
@@ -114,7 +134,7 @@ def accuracy_by_week_lines(weeks: pd.DataFrame, title: str = "Call accuracy by w
     fig = go.Figure()
     fig.add_scatter(x=weeks.week, y=weeks.accuracy, name="Accuracy", mode="lines+markers")
     fig.add_scatter(x=weeks.week, y=weeks.bias, name="Bias", mode="lines+markers")
-    fig.update_layout(title=title, template="plotly_white", margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_layout(title=title, template=template(), margin=dict(l=10, r=10, t=50, b=10))
     fig.update_yaxes(tickformat=".0%")
     fig.update_xaxes(title="week of the period")
     return fig

@@ -1,10 +1,28 @@
-"""Numbers become strings here and nowhere else."""
+"""Numbers become strings here and nowhere else; so does text from users and files that
+is shown inside Markdown or a chart."""
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 from forecast.metrics import METRICS
+
+# Markdown's punctuation, Streamlit's `:color[...]` / `:icon:` directives and `$` math
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def md_text(text: object) -> str:
+    """`text` (a name, a note, a value from a file) to put inside Markdown so that it shows
+    as typed: `**x**` stays two stars and an x, never bold."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def chart_text(text: object) -> str:
+    """`text` for a plotly label, which reads a few HTML tags (<b>, <br>, <a>): escaped, so
+    a name such as `<b>Ann</b>` is drawn as typed."""
+    return html.escape(str(text), quote=False)
 
 
 def _missing(value: float | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from forecast import charts
 from forecast.charts import COLORS
 
 EXIT_COLORS = {"Disqualified": "#9ca3af", "Lost": "#b91c1c", "Stalled": "#d97706",
@@ -13,7 +14,7 @@ MAX_SERIES = 6  # split values drawn as their own funnel; the table lists them a
 
 
 def _look(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=title, template="plotly_white",
+    fig.update_layout(title=title, template=charts.template(),
                       margin=dict(l=10, r=10, t=50, b=10),
                       legend=dict(orientation="h", y=-0.15))
     return fig

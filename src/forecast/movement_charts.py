@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from forecast import formatting
+from forecast import charts, formatting
 from forecast.movement import FLOW_COLUMNS, FLOW_ROWS
 
 COLORS = {"total": "#2f6fdf", "up": "#1b7f3b", "down": "#c2410c"}
 
 
 def _layout(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=title, template="plotly_white", showlegend=False,
+    fig.update_layout(title=title, template=charts.template(), showlegend=False,
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig
 

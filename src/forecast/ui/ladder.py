@@ -9,6 +9,7 @@ import streamlit as st
 
 from forecast import calls, formatting, rollup
 from forecast.calendar import Period
+from forecast.formatting import md_text
 from forecast.metrics import METRICS
 from forecast.ui import auth, cached, controls, store, widgets
 from forecast.ui.controls import Selection
@@ -92,7 +93,8 @@ def adjustment_form(sel: Selection, lad: rollup.Ladder) -> None:
         st.success(st.session_state.pop(_ADJUSTED))
     reports = lad.nodes[lad.nodes.manager_id == sel.root_id]
     if reports.empty:
-        st.info(f"{sel.root_name} has nobody reporting to them: there is no call to adjust.")
+        st.info(f"{md_text(sel.root_name)} has nobody reporting to them: there is no call "
+                "to adjust.")
         return
     if not lad.as_of.is_live:
         st.info("Adjustments are made on the latest data only; pick the latest as-of date.")
@@ -120,7 +122,7 @@ def adjustment_form(sel: Selection, lad: rollup.Ladder) -> None:
         st.error(str(exc))
         return
     data_changed()
-    st.session_state[_ADJUSTED] = (f"{names[person]}'s call adjusted to commit "
+    st.session_state[_ADJUSTED] = (f"{md_text(names[person])}'s call adjusted to commit "
                                    f"{formatting.currency_exact(commit)}, best case "
                                    f"{formatting.currency_exact(best)}.")
     st.rerun()

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from forecast import calls, deals, export, formatting, movement, overview
+from forecast.formatting import md_text
 from forecast.metrics import METRICS
 from forecast.ui import auth, cached, store, widgets
 from forecast.ui.controls import Selection
@@ -144,7 +145,7 @@ def _call_view(shown: pd.DataFrame, f: overview.TeamForecast) -> pd.DataFrame:
 
 def _call_form(sel: Selection, f: overview.TeamForecast) -> None:
     with st.form("call_form", clear_on_submit=False):
-        st.markdown(f"**Record {sel.root_name}'s call for {sel.period.period_id}**")
+        st.markdown(f"**Record {md_text(sel.root_name)}'s call for {sel.period.period_id}**")
         left, right = st.columns(2)
         commit = left.number_input("Commit", min_value=0.0, step=1000.0,
                                    value=float(f.total.commit_forecast), key="call_commit")

@@ -15,6 +15,7 @@ import streamlit as st
 
 from forecast import asof, formatting, hierarchy
 from forecast.calendar import fiscal_start_month
+from forecast.formatting import md_text
 from forecast.metrics import METRICS, help_text
 from forecast.ui import auth, cached, store, widgets
 from forecast.ui.controls import Selection
@@ -185,8 +186,8 @@ def _load(name: str, deals: pd.DataFrame) -> None:
     missing = missing_picks(deals, found.levers)
     note = (f" {len(missing)} of its picked deals are not open in this view and are left out."
             if missing else "")
-    st.session_state[_MESSAGE] = ("success", f"Loaded '{found.name}' (version {found.version}, "
-                                  f"saved by {found.saved_by} on "
+    st.session_state[_MESSAGE] = ("success", f"Loaded '{md_text(found.name)}' (version "
+                                  f"{found.version}, saved by {md_text(found.saved_by)} on "
                                   f"{found.saved_at:%Y-%m-%d %H:%M}).{note}")
 
 
@@ -356,7 +357,8 @@ def _save(sel: Selection, name: str, by: str, note: str, levers: Levers | None) 
         st.error(str(exc))
         return
     saved.clear()
-    st.session_state[_MESSAGE] = ("success", f"Saved '{name.strip()}' as version {version}.")
+    st.session_state[_MESSAGE] = ("success",
+                                  f"Saved '{md_text(name.strip())}' as version {version}.")
     st.rerun()  # the whole page, so the comparison below lists it
 
 
@@ -397,7 +399,7 @@ def _comparison(sel: Selection, base: projection.Baseline, listed: pd.DataFrame,
         try:
             rows.append((name, int(row.version), Levers.from_json(row.levers)))
         except WhatIfError as exc:  # saved by hand or by an older version with other limits
-            st.warning(f"'{name}' cannot be compared: {exc}")
+            st.warning(f"'{md_text(name)}' cannot be compared: {exc}")
     table = compare.comparison(base, rows, call, simulations, seed)
     jsons = {name: row.levers for name, row in picked.iterrows()} | {
         compare.BASELINE: Levers().to_json()}

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from forecast import export, formatting
+from forecast.formatting import md_text
 from forecast.metrics import METRICS, help_text
 from forecast.ui import cached
 
@@ -67,12 +68,12 @@ def team_forecast_or_stop(sel):
     if sel is None:
         nothing_loaded()
     f = cached.team_forecast(sel.root_id, sel.period.period_id, sel.as_of_date)
-    st.caption(f"{sel.root_name}'s team · {sel.period.period_id} · {f.as_of.describe()}")
+    st.caption(f"{md_text(sel.root_name)}'s team · {sel.period.period_id} · {f.as_of.describe()}")
     if not f.has_deals:
-        st.info(f"No deals close in {sel.period.period_id} for {sel.root_name}'s team as of "
-                f"{sel.as_of_date:%Y-%m-%d}.")
+        st.info(f"No deals close in {sel.period.period_id} for {md_text(sel.root_name)}'s "
+                f"team as of {sel.as_of_date:%Y-%m-%d}.")
         st.stop()
     if f.total.quota_amount != f.total.quota_amount:
-        st.warning(f"No quota is set for {sel.root_name} in {sel.period.period_id}: "
+        st.warning(f"No quota is set for {md_text(sel.root_name)} in {sel.period.period_id}: "
                    "attainment, gap and coverage are blank.")
     return f

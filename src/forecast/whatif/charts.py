@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from forecast import charts
 from forecast.charts import COLORS
 
 BINS = 40
@@ -28,7 +29,7 @@ def histogram(runs: dict[str, np.ndarray], bins: int = BINS) -> pd.DataFrame:
 
 
 def _layout(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=title, template="plotly_white", margin=dict(l=10, r=10, t=50, b=10),
+    fig.update_layout(title=title, template=charts.template(), margin=dict(l=10, r=10, t=50, b=10),
                       legend=dict(orientation="h", y=-0.2))
     return fig
 
