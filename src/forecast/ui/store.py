@@ -138,6 +138,7 @@ def data_changed() -> None:
     if getattr(_run, "cursor", None) is not None:
         cur = _run.cursor
         cur.execute("rollback")
+        _ensure_derived(cur)  # after an import: rebuilt now, while its progress is shown
         _begin(cur)
 
 
