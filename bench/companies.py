@@ -8,20 +8,24 @@ from datetime import date
 from pathlib import Path
 
 from forecast import aggregates, asof, db, demo
+from forecast.demo import leads as demo_leads
 
 PEOPLE_TARGET_REPS = 1700  # with the managers above them, about 2,000 people
 QUARTERS = 5               # a year of weekly history and the current quarter
+WARM_UP_QUARTERS = 2       # the demo starts its deals and leads two quarters before that
 
 
 def build(path: Path, opportunities: int) -> float:
-    """A demo company of about `opportunities` deals (with leads, calls and weekly history)
-    at `path`; returns the seconds it took."""
+    """A demo company of about `opportunities` deals and as many leads (with calls and weekly
+    history) at `path`; returns the seconds it took."""
     reps = min(PEOPLE_TARGET_REPS, max(20, opportunities // 200))
-    per_quarter = opportunities / (reps * QUARTERS)
+    per_quarter = opportunities / (reps * (QUARTERS + WARM_UP_QUARTERS))
     path.unlink(missing_ok=True)
     con = db.connect(path)
     start = time.perf_counter()
-    demo.build_demo(con, reps=reps, quarters=QUARTERS, deals_per_rep_per_quarter=per_quarter)
+    # as many leads as deals: the share of deals from leads is what one lead yields
+    demo.build_demo(con, reps=reps, quarters=QUARTERS, deals_per_rep_per_quarter=per_quarter,
+                    lead_deal_share=demo_leads.expected_deals_per_lead())
     con.execute("checkpoint")
     con.close()
     return time.perf_counter() - start

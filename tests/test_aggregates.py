@@ -73,34 +73,44 @@ def test_usual_time_in_stage_as_of_a_date(con):
 def test_refresh_builds_every_set(tiny):
     aggregates.refresh(tiny)
     built = dict(tiny.execute("select derived, fingerprint from derived_sources").fetchall())
-    assert set(built) == {*aggregates.DERIVED, "funnel"}
-    # the Funnel page opens on the top of the hierarchy, the latest data, no split
-    assert built["funnel"].startswith("V|2026-11-20|None|")
+    assert set(built) == set(aggregates.DERIVED)
+    # the funnel's tables hold every team as of the data date, with the stored stall limit
+    assert tiny.execute("select as_of_date, stall_days, root_id from derived_funnel_params"
+                        ).fetchall() == [(date(2026, 11, 20), 60, None)]
+
+
+def _journeys(con) -> int:
+    return con.execute("select count(*) from derived_funnel_journeys").fetchall()[0][0]
 
 
 def test_funnel_tables_serve_every_cursor_and_follow_the_data(tiny):
     scope = funnel.prepare(tiny, "V", date(2026, 11, 20))
     other = tiny.cursor()
     funnel.ensure(other, scope)  # the tables are the store's: no rebuild for another cursor
-    # no leads: every deal of V's team is a journey of its own, D1 to D9
-    assert other.execute("select count(*) from funnel_journeys").fetchall() == [(9,)]
+    # no leads: every deal is a journey of its own, whoever's team it is in
+    before = _journeys(other)
+    assert before == tiny.execute("select count(*) from opportunities").fetchall()[0][0]
     tiny.execute("insert into opportunities (opportunity_id, owner_id, amount, stage_name, "
                  "close_date, created_date, is_closed, is_won) values "
                  "('D10', 'R3', 250, 'Negotiation', '2026-12-05', '2026-11-18', false, false)")
-    funnel.prepare(tiny, "V", date(2026, 11, 20))  # same scope, changed data: built again
-    assert other.execute("select count(*) from funnel_journeys").fetchall() == [(10,)]
+    funnel.prepare(tiny, "V", date(2026, 11, 20))  # changed data: built again
+    assert _journeys(other) == before + 1
 
 
-def test_another_team_does_not_evict_the_opening_funnel(tiny):
-    def slots():
-        return dict(tiny.execute("select derived, built_at from derived_sources "
-                                 "where derived like 'funnel%'").fetchall())
+def test_another_team_split_or_date_does_not_rebuild_the_funnel(tiny):
+    def built_at():
+        return tiny.execute("select built_at from derived_sources "
+                            "where derived = 'funnel'").fetchall()
 
-    funnel.prepare_default(tiny)  # V, the latest data, no split: the page's opening scope
-    opened = slots()["funnel"]
-    funnel.prepare(tiny, "M1", date(2026, 11, 20))
-    # M1's team on 11-20: M1 (D6) and R1 (D1, D2, D3, D9); R2 moved to M2 on 11-01
-    assert tiny.execute("select count(*) from funnel_journeys").fetchall() == [(5,)]
     funnel.prepare(tiny, "V", date(2026, 11, 20))
-    assert slots()["funnel"] == opened  # read again, not rebuilt
-    assert tiny.execute("select count(*) from funnel_journeys").fetchall() == [(9,)]
+    opened = built_at()
+    for root, dimension in (("M1", None), ("V", "rep"), ("R1", "source")):
+        funnel.prepare(tiny, root, date(2026, 11, 20), dimension)
+    assert built_at() == opened  # one set of tables for every team and split
+    # another date: temporary tables of that team on this cursor; the store's stay as built
+    everyone = _journeys(tiny)
+    funnel.prepare(tiny, "M1", date(2026, 11, 10))
+    assert _journeys(tiny) < everyone
+    assert built_at() == opened
+    funnel.prepare(tiny, "V", date(2026, 11, 20))  # the data date again: the store's tables
+    assert _journeys(tiny) == everyone

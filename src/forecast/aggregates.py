@@ -42,6 +42,10 @@ DERIVED = {
     "deal_history": ("derived_deal_history_source", ("derived_deal_history",)),
     "whatif": ("derived_whatif_source", ("derived_whatif_points", "derived_whatif_history")),
     "deal_facts": ("derived_deal_facts_source", ("derived_deal_facts",)),
+    "funnel": ("derived_funnel_source", tuple(f"derived_funnel_{t}" for t in (
+        "members", "params", "catalog", "coverage", "journey_base", "steps", "journeys",
+        "step_months", "step_totals", "flow_months", "vs_months", "stage_visits",
+        "step_spans", "open_leads"))),
 }
 
 _BUILDING = threading.Lock()  # one build at a time per process; readers wait for it
@@ -87,8 +91,6 @@ def ensure_all(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every derived table set that is out of date (after an import or snapshot),
-    and the Funnel page's opening scope (forecast.funnel keeps its tables the same way)."""
-    from forecast import funnel  # the funnel's own tables; it reads these sums too
-
-    ensure_all(con)
-    funnel.prepare_default(con)
+    the funnel's included."""
+    for name in DERIVED:
+        ensure(con, name)

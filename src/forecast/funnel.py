@@ -45,21 +45,23 @@ overall average when the type is unknown or has no won deal). Leak sizes are in
 `forecast.funnel_leaks`, speed to lead in `forecast.funnel_speed`, velocity in
 `forecast.funnel_velocity`.
 
-The set logic runs in DuckDB (sql/queries/funnel_*.sql) on tables built once per scope
-(`prepare`) and kept in the store for the latest scope: funnel_catalog, funnel_journeys and
-funnel_steps. Python only reshapes small frames.
+The set logic runs in DuckDB. Every journey and step of every team is worked out once per
+change of the data, as of the data date (sql/queries/derived_funnel_*.sql, kept in the store
+by forecast.aggregates), with their sums per month, owner, split value and deal type; a team,
+window, view and split is then a sum over those (sql/queries/funnel_*.sql), or for the medians
+a read of the window's own rows. Another as-of date gets the same tables built for it (see
+`use_tables`). Python only reshapes small frames.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
-from forecast import asof, db, hierarchy, queries
+from forecast import aggregates, asof, db, queries
 
 VIEWS = {
     "period": "Period view: journeys that entered each step inside the window",
@@ -187,7 +189,7 @@ class Window:
 
 @dataclass(frozen=True, eq=False)
 class Scope:
-    """The funnel tables of one team as of one date, split one way (see `prepare`).
+    """The funnel of one team as of one date, split one way (see `prepare`).
 
     catalog: one row per step shown, in funnel order: step_key, step_order, label,
     is_required (part of the strict chain), prev_key (the required step before it, NaN for
@@ -202,10 +204,8 @@ class Scope:
     settings: FunnelSettings
     catalog: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
-
-    @property
-    def key(self) -> str:
-        return f"{self.root_id}|{self.as_of.isoformat()}|{self.dimension}|{self.settings}"
+    # the key of the temporary tables it reads (see use_tables); None: the store's tables
+    tables_key: str | None = None
 
     @property
     def first_key(self) -> str | None:
@@ -233,8 +233,9 @@ def _check_dimension(dimension: str | None) -> None:
             f"'{dimension}' cannot split the funnel; pick one of {', '.join(DIMENSIONS)}.")
 
 
-def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings) -> pd.DataFrame:
-    cat = queries.frame(con, "funnel_catalog_counts")
+def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings, root_id: str,
+             as_of: date) -> pd.DataFrame:
+    cat = queries.frame(con, "funnel_catalog_counts", root_id=root_id, as_of_date=as_of)
     cat["label"] = [step_label(k, settings) for k in cat.step_key]
     prev, last_required = [], None
     for row in cat.itertuples():
@@ -247,116 +248,112 @@ def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings) -> pd.Dat
     return cat[cols]
 
 
-_SCOPE_LOCK = threading.RLock()  # a reader holds it: no scope is swapped meanwhile
-# Two slots of scope tables in the store, each a set of derived_funnel_* tables: the scope
-# the page opens on (built ahead by prepare_default, schema main) and the latest other one
-# (schema funnel_other), so a look at another team does not evict the opening scope.
-OPENING, OTHER = "funnel", "funnel_other"
-_VIEWS = {
-    OPENING: (
-        "create or replace temp view funnel_catalog as select * from derived_funnel_catalog",
-        "create or replace temp view funnel_journeys as select * from derived_funnel_journeys",
-        "create or replace temp view funnel_steps as select * from derived_funnel_steps",
-    ),
-    OTHER: (
-        "create or replace temp view funnel_catalog as "
-        "select * from funnel_other.derived_funnel_catalog",
-        "create or replace temp view funnel_journeys as "
-        "select * from funnel_other.derived_funnel_journeys",
-        "create or replace temp view funnel_steps as "
-        "select * from funnel_other.derived_funnel_steps",
-    ),
-}
+# ---- the derived tables ---------------------------------------------------------------------
+# The funnel's tables are built once per change of the data, for every team at once, by
+# forecast.aggregates (DERIVED["funnel"]): as of the store's data date, with the stored stall
+# limit. Every team, window, view and split of that date is then a sum over them (or, for the
+# medians, a read of one window's rows). A report for another as-of date or stall limit
+# (a past date picked in the sidebar, a setting tried out) gets the same tables built for it
+# on its cursor, as temporary tables of the same names: they shadow the store's until the
+# cursor's transaction ends or the report asks for the data date again.
+
+TEMP_CREATE = ("create or replace table ", "create or replace temp table ")
+# build steps the temporary tables skip: their params are written here, the macros are the
+# store's
+_STORE_ONLY = {"derived_funnel_params", "derived_funnel_members"}
 
 
-def scope_lock() -> threading.RLock:
-    """Held while reading the scope tables, so no other thread swaps the scope meanwhile (a
-    report's queries all see the same scope)."""
-    return _SCOPE_LOCK
-
-
-def _stored(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Slot -> 'scope key || data fingerprint' of the tables it holds."""
-    con.execute(
-        "create table if not exists derived_sources "
-        "(derived varchar primary key, fingerprint varchar not null, built_at timestamp)")
-    return dict(con.execute("select derived, fingerprint from derived_sources "
-                            "where derived in ('funnel', 'funnel_other')").fetchall())
-
-
-def _attach_views(con: duckdb.DuckDBPyConnection, slot: str) -> None:
-    """This cursor's names for the slot's tables (what the funnel_* queries read)."""
-    for view in _VIEWS[slot]:
-        con.execute(view)
-
-
-def _build(con: duckdb.DuckDBPyConnection, slot: str, root_id: str, as_of: date,
-           dimension: str | None, settings: FunnelSettings) -> None:
-    if slot == OTHER:  # the same queries, writing into the other slot's schema
-        con.execute("create schema if not exists funnel_other")
-        con.execute("set search_path = 'funnel_other,main'")
+def _stored_stall_days(con: duckdb.DuckDBPyConnection) -> int:
+    """The stall limit the store's tables are built with (derived_funnel_params.sql: the
+    setting when it is a whole number, else the default)."""
+    text = db.get_setting(con, SETTING_KEYS["stall_days"], "").strip()
     try:
-        # each table is read under its view name by the next one's query
-        con.execute(queries.sql("funnel_catalog"), {"as_of_date": as_of})
-        con.execute(_VIEWS[slot][0])
-        params = {"root_id": root_id, "as_of_date": as_of, "dimension": dimension}
-        con.execute(queries.sql("funnel_journeys"), params)
-        con.execute(_VIEWS[slot][1])
-        con.execute(queries.sql("funnel_steps"),
-                    {"as_of_date": as_of, "stall_days": settings.stall_days})
-    finally:
-        con.execute("reset search_path")
+        return int(text)
+    except ValueError:
+        return FunnelSettings.stall_days
+
+
+def _temporary_key(con: duckdb.DuckDBPyConnection) -> str | None:
+    found = con.execute(
+        "select 1 from duckdb_tables() where temporary and table_name = 'derived_funnel_params'"
+    ).fetchall()
+    if not found:
+        return None
+    return con.execute("select build_key from temp.derived_funnel_params").fetchall()[0][0]
+
+
+def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
+    names = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() "
+        "where temporary and starts_with(table_name, 'derived_funnel_')").fetchall()]
+    for name in names:  # names the store gave, matched against a fixed prefix
+        con.execute(f'drop table if exists temp."{name}"')
+
+
+def _build_temporary(con: duckdb.DuckDBPyConnection, key: str, as_of: date,
+                     stall_days: int, root_id: str) -> None:
+    _drop_temporary(con)
+    con.execute(
+        "create temp table derived_funnel_params as select $as_of::date as as_of_date, "
+        "$stall::integer as stall_days, $root::varchar as root_id, $key as build_key",
+        {"as_of": as_of, "stall": stall_days, "root": root_id, "key": key})
+    try:
+        for name in aggregates.DERIVED["funnel"][1]:
+            if name not in _STORE_ONLY:
+                con.execute(queries.sql(name).replace(*TEMP_CREATE))
+    except BaseException:
+        _drop_temporary(con)
+        raise
+
+
+def use_tables(con: duckdb.DuckDBPyConnection, as_of: date, stall_days: int,
+               root_id: str) -> str | None:
+    """Make the funnel's derived tables that `con` reads hold the funnel as of `as_of` with
+    `stall_days`: the store's (built once per change of the data, every team) when that is
+    the data date and the stored stall limit, else temporary ones of `root_id`'s team built
+    for it on this cursor (kept while the cursor's transaction lasts). Returns the temporary
+    tables' key, None for the store's."""
+    aggregates.ensure(con, "funnel")
+    if as_of == asof.data_date(con) and stall_days == _stored_stall_days(con):
+        if _temporary_key(con) is not None:
+            _drop_temporary(con)
+        return None
+    fingerprint = queries.rows(con, aggregates.DERIVED["funnel"][0])[0][0]
+    key = f"{as_of.isoformat()}|{stall_days}|{root_id}|{fingerprint}"
+    if _temporary_key(con) != key:
+        _build_temporary(con, key, as_of, stall_days, root_id)
+    return key
 
 
 def prepare(
     con: duckdb.DuckDBPyConnection, root_id: str, as_of: date, dimension: str | None = None,
-    settings: FunnelSettings | None = None, *, opening: bool = False,
+    settings: FunnelSettings | None = None,
 ) -> Scope:
-    """Make the funnel tables hold `root_id`'s team as of `as_of`, split by `dimension` (a
-    DIMENSIONS key or None), and describe what the data holds.
-
-    The tables (derived_funnel_catalog, _journeys, _steps) are kept in the store, shared by
-    every cursor, with the scope's key and a fingerprint of the data they were built from:
-    asking for a scope they hold, on unchanged data, reuses them, whatever the cursor or
-    process. `opening` builds into the slot of the page's opening scope (prepare_default);
-    any other scope goes to the other slot."""
+    """Describe the funnel of `root_id`'s team as of `as_of`, split by `dimension` (a
+    DIMENSIONS key or None): the steps the data holds and what is missing. The numbers come
+    from the derived tables (`use_tables`), for every team and split alike."""
     _check_dimension(dimension)
     settings = settings or load_settings(con)
-    with _SCOPE_LOCK:
-        key = Scope(root_id, as_of, dimension, settings, pd.DataFrame()).key
-        wanted = f"{key} || {queries.rows(con, 'derived_funnel_source')[0][0]}"
-        stored = _stored(con)
-        slot = next((s for s in (OPENING, OTHER) if stored.get(s) == wanted), None)
-        if slot is None:
-            slot = OPENING if opening else OTHER
-            _build(con, slot, root_id, as_of, dimension, settings)
-            # written last: a build cut short is built again next time
-            con.execute("insert or replace into derived_sources "
-                        "values ($slot, $fp, current_timestamp)", {"slot": slot, "fp": wanted})
-        _attach_views(con, slot)
-        catalog = _catalog(con, settings)
-        scope = Scope(root_id, as_of, dimension, settings, catalog)
-        return replace(scope, notes=tuple(coverage_notes(con, scope)))
-
-
-def prepare_default(con: duckdb.DuckDBPyConnection) -> Scope | None:
-    """The scope the Funnel page opens on (the top of the hierarchy on the latest data, no
-    split), built ahead of the first view; None when there is no hierarchy."""
-    day = asof.data_date(con)
-    root = hierarchy.default_root(con, day)
-    return None if root is None else prepare(con, root, day, opening=True)
+    key = use_tables(con, as_of, settings.stall_days, root_id)
+    catalog = _catalog(con, settings, root_id, as_of)
+    scope = Scope(root_id, as_of, dimension, settings, catalog, tables_key=key)
+    return replace(scope, notes=tuple(coverage_notes(con, scope)))
 
 
 def ensure(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
-    """Make a slot hold `scope` again if another scope replaced it, and give this cursor its
-    names for that slot's tables. The data itself is checked by `prepare`."""
-    with _SCOPE_LOCK:
-        keys = {slot: found.split(" || ")[0] for slot, found in _stored(con).items()}
-        slot = next((s for s in (OPENING, OTHER) if keys.get(s) == scope.key), None)
-        if slot is None:
-            prepare(con, scope.root_id, scope.as_of, scope.dimension, scope.settings)
-        else:
-            _attach_views(con, slot)
+    """Make the tables `con` reads the ones `prepare` found for `scope` (see `use_tables`);
+    a quick check when they already are."""
+    found = _temporary_key(con)
+    if scope.tables_key is None and found is not None:
+        _drop_temporary(con)
+    elif scope.tables_key is not None and found != scope.tables_key:
+        use_tables(con, scope.as_of, scope.settings.stall_days, scope.root_id)
+
+
+def scope_params(scope: Scope) -> dict:
+    """The parameters every funnel_* query takes: the team, its date and the split."""
+    return {"root_id": scope.root_id, "as_of_date": scope.as_of,
+            "dimension": scope.dimension}
 
 
 # ---- what is missing ----------------------------------------------------------------------
@@ -364,7 +361,7 @@ def ensure(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
 
 def coverage_notes(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[str]:
     """Plain sentences about what the data lacks and what that means for the numbers."""
-    cov = queries.frame(con, "funnel_coverage").iloc[0]
+    cov = con.execute("select * from derived_funnel_coverage").df().iloc[0]
     s, notes = scope.settings, []
     labels = [s.mql_label, s.srl_label, s.sql_label]
     if cov.lead_count == 0:
@@ -419,11 +416,30 @@ def _join(parts: list[str]) -> str:
 # ---- counts per step ----------------------------------------------------------------------
 
 
-def window_lists(windows: dict[str, tuple[date, date]]) -> dict[str, list]:
-    """Parallel-list parameters ($window_ids, $window_starts, $window_ends) for the SQL."""
-    return {"window_ids": list(windows),
-            "window_starts": [w[0] for w in windows.values()],
-            "window_ends": [w[1] for w in windows.values()]}
+def window_parts(windows: dict[str, tuple[date, date]], as_of: date) -> dict[str, list]:
+    """Parallel-list parameters for the SQL: each window (start..end, inclusive, seen up to
+    `as_of`) as the whole months it covers ($month_ids[i] covers the
+    month starting $months[i]) and its other days ($day_ids[i] covers $days[i]). A month is
+    whole when the window holds it up to its last day or to `as_of` (the derived tables hold
+    nothing later), so every fiscal period, quarter and month is months only."""
+    out: dict[str, list] = {"month_ids": [], "months": [], "day_ids": [], "days": []}
+    for window_id, (start, end) in windows.items():
+        end = min(end, as_of)
+        month = start.replace(day=1)
+        while month <= end:
+            after = (month + timedelta(days=32)).replace(day=1)
+            last = min(after - timedelta(days=1), as_of)
+            if start <= month and last <= end:
+                out["month_ids"].append(window_id)
+                out["months"].append(month)
+            else:
+                day = max(month, start)
+                while day <= min(last, end):
+                    out["day_ids"].append(window_id)
+                    out["days"].append(day)
+                    day += timedelta(days=1)
+            month = after
+    return out
 
 
 def step_counts(
@@ -433,7 +449,8 @@ def step_counts(
     """One row per window, split value, deal type and step or exit (funnel_step_counts.sql):
     entrants_any, entrants_strict, value_any_usd, value_strict_usd."""
     ensure(con, scope)
-    return queries.frame(con, "funnel_step_counts", view=view, **window_lists(windows))
+    return queries.frame(con, "funnel_step_counts", view=view, **scope_params(scope),
+                         **window_parts(windows, scope.as_of))
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -520,8 +537,9 @@ def flows(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) -> pd.Da
     """Moves between steps and into exits (funnel_flows.sql) with labels: from_key, to_key,
     from_label, to_label, journey_count."""
     ensure(con, scope)
-    out = queries.frame(con, "funnel_flows", view=window.view, start=window.start,
-                        end=window.last_day)
+    parts = window_parts({"window": (window.start, window.last_day)}, scope.as_of)
+    out = queries.frame(con, "funnel_flows", root_id=scope.root_id, as_of_date=scope.as_of,
+                        view=window.view, months=parts["months"], days=parts["days"])
     return out.assign(from_label=[scope.label(k) for k in out.from_key],
                       to_label=[scope.label(k) for k in out.to_key])
 
@@ -563,6 +581,7 @@ def records(
     `from_key` that had not reached `step_key` by the as-of date (the leak)."""
     ensure(con, scope)
     return queries.frame(
-        con, "funnel_records", view=window.view, start=window.start, end=window.last_day,
+        con, "funnel_records", **scope_params(scope), view=window.view, start=window.start,
+        end=window.last_day,
         step_key=step_key, from_key=from_key, strict_only=strict_only,
         split_value=split_value, deal_type=deal_type, limit=limit)

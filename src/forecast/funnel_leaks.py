@@ -84,11 +84,14 @@ def _type_label(deal_type: str) -> str:
     return "deal type unknown" if deal_type == "(none)" else deal_type
 
 
-def _step_rates(counts: pd.DataFrame, scope: Scope, counting: str,
-                trans: pd.DataFrame) -> pd.DataFrame:
-    """entrants / converted per window, split value and step transition."""
-    groups = counts[["window_id", "split_value"]].drop_duplicates()
-    table = funnel.step_table(counts, scope, groups)
+def _window_table(counts: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """funnel.step_table per window and split value (both countings)."""
+    return funnel.step_table(counts, scope, counts[["window_id", "split_value"]].drop_duplicates())
+
+
+def _step_rates(table: pd.DataFrame, counting: str, trans: pd.DataFrame) -> pd.DataFrame:
+    """entrants / converted per window, split value and step transition (`table`:
+    _window_table)."""
     steps = trans[trans.deal_type.isna()][["transition_key", "to_key"]]
     merged = table.merge(steps, left_on="step_key", right_on="to_key")
     return pd.DataFrame({"window_id": merged.window_id, "split_value": merged.split_value,
@@ -126,15 +129,20 @@ def _downstream(down: pd.DataFrame, counting: str, by: list[str]) -> pd.DataFram
 
 
 def leak_table(counts: pd.DataFrame, downstream: pd.DataFrame, scope: Scope,
-               current_id: str, past_ids: list[str], counting: str) -> pd.DataFrame:
+               current_id: str, past_ids: list[str], counting: str, *,
+               table: pd.DataFrame | None = None,
+               wins: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per split value and transition for the current window: entrants, converted,
     rate, bench_low/high, best_past_rate (+ best_past_window), downstream_usd,
     leak_vs_benchmark_usd, leak_vs_past_usd, is_below_benchmark. Leak values are NaN where
     there is no reference or no downstream value; 0 where the rate meets the reference."""
     deal_types = sorted(set(counts.deal_type[counts.step_key.isin(["won", "lost"])]))
     trans = transitions(scope, deal_types)
-    rates = pd.concat([_step_rates(counts, scope, counting, trans), _win_rates(counts)],
-                      ignore_index=True)
+    # `table` (_window_table) and `wins` (_win_rates) are the same in both countings: a
+    # caller that wants both passes them in once
+    table = _window_table(counts, scope) if table is None else table
+    wins = _win_rates(counts) if wins is None else wins
+    rates = pd.concat([_step_rates(table, counting, trans), wins], ignore_index=True)
     rates["rate"] = funnel._ratio(rates.converted, rates.entrants)
     current = rates[rates.window_id == current_id].drop(columns="window_id")
     splits = sorted(set(counts.split_value[counts.window_id == current_id])) or ["All"]
@@ -202,8 +210,9 @@ def both_countings(counts: pd.DataFrame, down: pd.DataFrame, scope: Scope,
     ('All') first, so the rates are the team's, not a mix of its parts."""
     if whole_team:
         counts, down = counts.assign(split_value="All"), down.assign(split_value="All")
-    return pd.concat([leak_table(counts, down, scope, "current", past_ids, c)
-                      for c in funnel.COUNTINGS], ignore_index=True)
+    table, wins = _window_table(counts, scope), _win_rates(counts)
+    return pd.concat([leak_table(counts, down, scope, "current", past_ids, c, table=table,
+                                 wins=wins) for c in funnel.COUNTINGS], ignore_index=True)
 
 
 def leaks(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, *,
@@ -219,4 +228,4 @@ def leaks(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, *,
 def downstream(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Resolved journeys and won amount per split value, deal type and step, all time."""
     funnel.ensure(con, scope)
-    return queries.frame(con, "funnel_downstream")
+    return queries.frame(con, "funnel_downstream", **funnel.scope_params(scope))

@@ -1,5 +1,6 @@
-"""Everything the Funnel page shows for one team, window, view and split, in one pass over
-the funnel tables (built once per scope, then only small aggregated frames come back).
+"""Everything the Funnel page shows for one team, window, view and split, read from the
+funnel's derived tables (forecast.funnel: sums kept per month, owner and split value, so only
+small aggregated frames come back).
 
 The definitions are in `forecast.funnel` (journeys, steps, views, counting, value),
 `forecast.funnel_leaks`, `forecast.funnel_speed` and `forecast.funnel_velocity`.
@@ -59,12 +60,7 @@ def build(
     dimension: str | None = None, settings: FunnelSettings | None = None,
     quarters: int = 8, months: int = 12,
 ) -> FunnelReport:
-    """Prepare the scope once and compute every frame of the page."""
-    with funnel.scope_lock():
-        return _build(con, root_id, window, dimension, settings, quarters, months)
-
-
-def _build(con, root_id, window, dimension, settings, quarters, months) -> FunnelReport:
+    """Describe the scope once and compute every frame of the page."""
     scope = funnel.prepare(con, root_id, window.as_of, dimension, settings)
     past = funnel_leaks.past_quarters(con, window, scope.settings.past_quarters)
     windows = {"current": (window.start, window.last_day), **past}
@@ -72,7 +68,11 @@ def _build(con, root_id, window, dimension, settings, quarters, months) -> Funne
     down = funnel_leaks.downstream(con, scope)
     table = funnel.funnel_table(counts, scope, "current")
     leaks = funnel_leaks.both_countings(counts, down, scope, list(past))
-    team = funnel_leaks.both_countings(counts, down, scope, list(past), whole_team=True)
+    # without a split the whole team's leaks are the split's one value ('All')
+    team = leaks if dimension is None else funnel_leaks.both_countings(
+        counts, down, scope, list(past), whole_team=True)
+    vs_quarters, vs_months, vs_current = funnel_velocity.page_vs(con, scope, window, quarters,
+                                                                 months)
     return FunnelReport(
         scope=scope, window=window, table=table, total=funnel.totals(table, scope),
         exits=funnel.exit_table(counts, "current"), leaks=leaks, team_leaks=team,
@@ -82,8 +82,6 @@ def _build(con, root_id, window, dimension, settings, quarters, months) -> Funne
         rep_load=funnel_speed.rep_load(con, scope),
         stages=funnel_velocity.time_in_stage(con, scope, window),
         step_velocity=funnel_velocity.step_velocity(con, scope, window),
-        vs_quarters=funnel_velocity.four_vs(con, scope, window, "quarter", quarters),
-        vs_months=funnel_velocity.four_vs(con, scope, window, "month", months),
-        vs_current=funnel_velocity.current_vs(con, scope, window),
+        vs_quarters=vs_quarters, vs_months=vs_months, vs_current=vs_current,
     )
 

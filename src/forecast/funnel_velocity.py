@@ -40,9 +40,9 @@ def time_in_stage(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) 
     median_days, p75_days, mean_days, deals_returned, open_now, median_open_days,
     stalled_count, stalled_usd."""
     funnel.ensure(con, scope)
-    return queries.frame(con, "funnel_stage_visits", view=window.view, start=window.start,
-                         end=window.last_day, as_of_date=scope.as_of,
-                         stall_days=scope.settings.stall_days)
+    return queries.frame(con, "funnel_stage_visits", root_id=scope.root_id,
+                         as_of_date=scope.as_of, view=window.view, start=window.start,
+                         end=window.last_day, stall_days=scope.settings.stall_days)
 
 
 def step_velocity(con: duckdb.DuckDBPyConnection, scope: Scope,
@@ -51,7 +51,8 @@ def step_velocity(con: duckdb.DuckDBPyConnection, scope: Scope,
     journey_count, p25_days, median_days, p75_days (0 journeys: NaN days)."""
     funnel.ensure(con, scope)
     pairs = scope.catalog[scope.catalog.is_required.astype(bool)].dropna(subset=["prev_key"])
-    found = queries.frame(con, "funnel_step_velocity", view=window.view, start=window.start,
+    found = queries.frame(con, "funnel_step_velocity", root_id=scope.root_id,
+                          as_of_date=scope.as_of, view=window.view, start=window.start,
                           end=window.last_day, from_keys=list(pairs.prev_key),
                           to_keys=list(pairs.step_key))
     out = pd.DataFrame({"from_key": pairs.prev_key, "to_key": pairs.step_key})
@@ -84,20 +85,36 @@ def trend_windows(con: duckdb.DuckDBPyConnection, window: Window, grain: str,
     return dict(reversed(list(out.items())))
 
 
-def four_vs(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window,
-            grain: str = "quarter", count: int = 8) -> pd.DataFrame:
-    """One row per month or quarter: window_id, volume, value_usd, won_count, won_usd,
-    lost_count, cycle_days, avg_won_usd, win_rate, sales_velocity_usd_per_day."""
+def _vs_frame(con: duckdb.DuckDBPyConnection, scope: Scope,
+              windows: dict[str, tuple]) -> pd.DataFrame:
+    """funnel_velocity_trend.sql: one row per window, in the order of `windows`."""
     funnel.ensure(con, scope)
-    windows = trend_windows(con, window, grain, count)
-    found = queries.frame(con, "funnel_velocity_trend", **funnel.window_lists(windows))
+    found = queries.frame(con, "funnel_velocity_trend", root_id=scope.root_id,
+                          as_of_date=scope.as_of, window_ids=list(windows),
+                          **funnel.window_parts(windows, scope.as_of))
     order = {w: i for i, w in enumerate(windows)}
     return found.sort_values("window_id", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+def four_vs(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window,
+            grain: str = "quarter", count: int = 8) -> pd.DataFrame:
+    """One row per month or quarter: window_id, volume, value_usd, won_count, won_usd,
+    lost_count, cycle_days, avg_won_usd, win_rate, sales_velocity_usd_per_day."""
+    return _vs_frame(con, scope, trend_windows(con, window, grain, count))
+
+
 def current_vs(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) -> pd.Series:
     """The four V's and sales velocity of the window itself."""
-    funnel.ensure(con, scope)
-    found = queries.frame(con, "funnel_velocity_trend", **funnel.window_lists(
-        {"current": (window.start, window.last_day)}))
-    return found.iloc[0]
+    return _vs_frame(con, scope, {"current": (window.start, window.last_day)}).iloc[0]
+
+
+def page_vs(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window, quarters: int,
+            months: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """`four_vs` by quarter and by month and `current_vs`, read in one query."""
+    tagged = {("q", w): v for w, v in trend_windows(con, window, "quarter", quarters).items()}
+    tagged |= {("m", w): v for w, v in trend_windows(con, window, "month", months).items()}
+    tagged[("c", "current")] = (window.start, window.last_day)
+    found = _vs_frame(con, scope, {f"{g}|{w}": v for (g, w), v in tagged.items()})
+    grain, _, found["window_id"] = found.window_id.str.partition("|").T.values
+    parts = [found[grain == g].reset_index(drop=True) for g in ("q", "m", "c")]
+    return parts[0], parts[1], parts[2].iloc[0]

@@ -58,6 +58,7 @@ def build_demo(
     quarters: int = 9,
     today: date = date(2026, 11, 20),
     deals_per_rep_per_quarter: float = 25.0,
+    lead_deal_share: float = LEAD_DEAL_SHARE,
     progress: Progress | None = None,
     replace: bool = False,
 ) -> DemoSummary:
@@ -65,7 +66,9 @@ def build_demo(
 
     Deals scale with `reps` x `quarters` x `deals_per_rep_per_quarter`, plus two warm-up
     quarters before the history so that the first snapshot already sees a steady pipeline
-    (an Enterprise deal takes about four months). The store must hold no people or deals
+    (an Enterprise deal takes about four months). `lead_deal_share` of the deals come from
+    inbound leads (each lead becomes a deal about one time in eight). The store must hold no
+    people or deals
     unless `replace` is true, which first empties every data table (settings are kept).
     `progress(fraction, message)` is called as the build goes on, if given.
     """
@@ -82,13 +85,13 @@ def build_demo(
         rng, max(300, int(reps * deals_per_rep_per_quarter * (quarters + 1) / 4)))
 
     report(0.08, "Generating inbound leads")
-    lead_rate = per_rep_day * LEAD_DEAL_SHARE / leads.expected_deals_per_lead()
+    lead_rate = per_rep_day * lead_deal_share / leads.expected_deals_per_lead()
     funnel = leads.build_leads(rng, people, tl, lead_rate, deals.SEGMENT_DEAL_FACTOR,
                                len(accounts))
 
     report(0.15, "Simulating every deal's history")
     seeds = deals.Seeds.concat(
-        deals.direct_seeds(rng, people, tl, per_rep_day * (1 - LEAD_DEAL_SHARE), len(accounts)),
+        deals.direct_seeds(rng, people, tl, per_rep_day * (1 - lead_deal_share), len(accounts)),
         deals.lead_seeds(people, funnel),
     )
     seeds = seeds.take(np.lexsort((rng.random(len(seeds.owner)), seeds.created)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from forecast import funnel, funnel_charts, funnel_leaks, funnel_report, funnel_speed
@@ -45,7 +46,7 @@ def report(root_id: str, period_id: str, as_of_date: date, view: str,
 def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
              step_key: str, from_key: str | None, strict_only: bool,
              split_value: str | None, deal_type: str | None) -> pd.DataFrame:
-    with cursor() as cur, funnel.scope_lock():
+    with cursor() as cur:
         scope = funnel.prepare(cur, root_id, as_of_date, dimension)
         return funnel.records(cur, scope, window(period_id, as_of_date, view), step_key,
                               from_key=from_key, strict_only=strict_only,
@@ -57,11 +58,67 @@ def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimensio
 @st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def leads(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
           kind: str, bucket_order: int | None, split_value: str | None) -> pd.DataFrame:
-    with cursor() as cur, funnel.scope_lock():
+    with cursor() as cur:
         scope = funnel.prepare(cur, root_id, as_of_date, dimension)
         return funnel_speed.lead_records(cur, scope, window(period_id, as_of_date, view), kind,
                                          bucket_order=bucket_order, split_value=split_value,
                                          limit=DRILL_LIMIT)
+
+
+# ---- charts, kept built ---------------------------------------------------------------------
+# A plotly figure costs 40-60 ms to build and the page draws seven, so each is kept built
+# (see forecast.ui.cached): keyed by the report's small keys, the chart's own choices and the
+# data version; the report itself is passed unhashed (the leading underscore).
+
+
+def _figure_of(rep: funnel_report.FunnelReport, name: str, args: tuple) -> go.Figure:
+    if name == "funnel":
+        (counting,) = args
+        split = rep.scope.dimension is not None
+        steps = rep.steps(counting, split)
+        steps = steps[steps.is_required.astype(bool)]  # side steps are in the table only
+        return funnel_charts.funnel_chart(steps, f"The funnel ({counting} counting)")
+    if name == "sankey":
+        return funnel_charts.sankey(rep.flows, list(rep.scope.catalog.label))
+    if name == "leaks":
+        counting, reference = args
+        ranked = funnel_leaks.ranking(rep.leaks[rep.leaks.counting == counting], reference)
+        column = "bench_low" if reference == "benchmark" else "best_past_rate"
+        return funnel_charts.leak_bars(ranked.assign(reference=ranked[column]))
+    if name == "speed":
+        buckets = rep.speed.buckets
+        overall = buckets.groupby(["bucket_order", "bucket"], as_index=False)[["leads"]].sum()
+        return funnel_charts.response_bars(overall.merge(_bucket_conv(buckets),
+                                                         on="bucket_order"))
+    if name == "trend":
+        (grain,) = args
+        return funnel_charts.velocity_trend(rep.vs_quarters if grain == "quarter"
+                                            else rep.vs_months)
+    if name == "stages":
+        return funnel_charts.time_in_stage_bars(rep.stages)
+    (counting,) = args  # cohorts
+    chain = set(rep.scope.catalog.step_key[rep.scope.catalog.is_required.astype(bool)])
+    grid = rep.cohorts
+    return funnel_charts.cohort_heatmap(grid[grid.step_key.isin(chain)], f"conv_cum_{counting}")
+
+
+CHART_KEYS = {"funnel": "funnel_chart", "sankey": "funnel_sankey", "leaks": "funnel_leak_bars",
+              "speed": "funnel_speed_chart", "trend": "funnel_velocity_chart",
+              "stages": "funnel_tis", "cohorts": "funnel_cohorts"}
+
+
+@st.cache_resource(**cached.FIGURES)
+def _figure(name: str, args: tuple, key: tuple, version: str,
+            _rep: funnel_report.FunnelReport) -> go.Figure:
+    return _figure_of(_rep, name, args)
+
+
+def chart(rep: funnel_report.FunnelReport, name: str, *args: str) -> None:
+    """Draw chart `name` of the report (kept built, see above)."""
+    w = rep.window
+    key = (rep.scope.root_id, w.start, w.end, w.as_of, w.view, rep.scope.dimension)
+    st.plotly_chart(_figure(name, args, key, cached.data_version(), rep),
+                    key=CHART_KEYS[name])
 
 
 # ---- small pieces -------------------------------------------------------------------------
@@ -143,10 +200,7 @@ STEP_COLUMNS = {"split_value": "Split", "label": "Step",
 def funnel_section(rep: funnel_report.FunnelReport, counting: str) -> None:
     split = rep.scope.dimension is not None
     steps = rep.steps(counting, split)
-    chart = rep.steps(counting) if not split else steps
-    chart = chart[chart.is_required.astype(bool)]  # side steps are in the table only
-    st.plotly_chart(funnel_charts.funnel_chart(chart, f"The funnel ({counting} counting)"),
-                    key="funnel_chart")
+    chart(rep, "funnel", counting)
     shown = steps[["split_value", "label", "entrants", "value_usd", "conv_next",
                    "conv_cumulative"]]
     if not split:
@@ -156,9 +210,8 @@ def funnel_section(rep: funnel_report.FunnelReport, counting: str) -> None:
     st.caption("Where journeys ended up in this view: " + ", ".join(
         f"{label} {int(row.journeys):,} ({text('funnel_value', row.value_usd)})"
         for label, row in exits.iterrows()) + ".")
-    order = list(rep.scope.catalog.label)
     if not rep.flows.empty:
-        st.plotly_chart(funnel_charts.sankey(rep.flows, order), key="funnel_sankey")
+        chart(rep, "sankey")
 
 
 LEAK_COLUMNS = {
@@ -185,9 +238,7 @@ def leaks_section(rep: funnel_report.FunnelReport, counting: str, reference: str
     if ranked.empty:
         st.success("No transition is below its reference in this view.")
     else:
-        column = "bench_low" if reference == "benchmark" else "best_past_rate"
-        st.plotly_chart(funnel_charts.leak_bars(ranked.assign(reference=ranked[column])),
-                        key="funnel_leak_bars")
+        chart(rep, "leaks", counting, reference)
     split = rep.scope.dimension is not None
     table = rows.assign(
         name=rows.label + (" · " + rows.split_value if split else ""),
@@ -215,9 +266,7 @@ def speed_section(rep: funnel_report.FunnelReport) -> None:
     metric("funnel_no_show_rate", total.no_show_rate, None, cols[4])
     metric("funnel_untouched", float(rep.rep_load.untouched_leads.sum()), None, cols[5])
     buckets = rep.speed.buckets
-    overall = buckets.groupby(["bucket_order", "bucket"], as_index=False)[["leads"]].sum()
-    st.plotly_chart(funnel_charts.response_bars(
-        overall.merge(_bucket_conv(buckets), on="bucket_order")), key="funnel_speed_chart")
+    chart(rep, "speed")
     st.dataframe(buckets.drop(columns="bucket_order"), hide_index=True, key="funnel_buckets",
                  column_config={"split_value": "Split", "bucket": "First response",
                                 "leads": st.column_config.NumberColumn("Leads", format="%d"),
@@ -255,7 +304,7 @@ def velocity_section(rep: funnel_report.FunnelReport) -> None:
     grain = st.segmented_control("Trend", list(GRAINS), default="quarter", key="funnel_grain",
                                  format_func=GRAINS.get) or "quarter"
     trend = rep.vs_quarters if grain == "quarter" else rep.vs_months
-    st.plotly_chart(funnel_charts.velocity_trend(trend), key="funnel_velocity_chart")
+    chart(rep, "trend", grain)
     st.dataframe(trend, hide_index=True, key="funnel_vs", column_config={
         "window_id": "Period", "volume": _column("funnel_volume"),
         "value_usd": _column("funnel_pipeline_value"),
@@ -269,7 +318,7 @@ def velocity_section(rep: funnel_report.FunnelReport) -> None:
     if rep.stages.empty:
         st.info("Time in stage needs stage history (stage events with dates).")
     else:
-        st.plotly_chart(funnel_charts.time_in_stage_bars(rep.stages), key="funnel_tis")
+        chart(rep, "stages")
         st.dataframe(rep.stages.drop(columns="step_order"), hide_index=True, key="funnel_stages",
                      column_config={
                          "stage_name": "Stage",
@@ -302,10 +351,7 @@ def cohort_section(rep: funnel_report.FunnelReport, counting: str) -> None:
     if grid.empty or not grid[f"entrants_{counting}"].any():
         st.info("No journeys started in the twelve months up to the window's end.")
         return
-    chain = set(rep.scope.catalog.step_key[rep.scope.catalog.is_required.astype(bool)])
-    st.plotly_chart(funnel_charts.cohort_heatmap(grid[grid.step_key.isin(chain)],
-                                                 f"conv_cum_{counting}"),
-                    key="funnel_cohorts")
+    chart(rep, "cohorts", counting)
 
 
 # ---- drill-down ---------------------------------------------------------------------------

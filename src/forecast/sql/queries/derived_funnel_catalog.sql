@@ -1,6 +1,5 @@
--- grain: one row per funnel step the store holds as of $as_of_date, in funnel order (a derived
--- table of forecast.funnel's current scope, read as funnel_catalog; the same for every team
--- so that strict counts compare across teams).
+-- grain: one row per funnel step the store holds as of the as-of date (derived_funnel_params),
+-- in funnel order; the same for every team so that strict counts compare across teams.
 --   'mql', 'srl', 'sql': some lead has that timestamp; 'opportunity': some deal exists;
 --   'stage:<name>': an open stage some deal is in now or that stage history records;
 --   'won': some deal is won.
@@ -10,10 +9,12 @@
 -- an outbound-only Prospecting stage that inbound deals skip, or a stage the data knows only
 -- as deals' current stage (no stage history: nobody is known to have passed through it).
 -- A step nobody got past (the first, the last) is on the chain.
--- The strict chain is at most 64 steps long (one bit each, see `final`).
+-- The strict chain is at most 64 steps long (one bit each, see `final`); so is the funnel
+-- (any_bit: one bit per step, for each journey's mask of the steps it reached).
+-- prev_key: the required step before this one (null for the first).
 create or replace table derived_funnel_catalog as
 with params as (
-    select ($as_of_date::date + interval 1 day)::timestamp as cut_at
+    select (as_of_date + interval 1 day)::timestamp as cut_at from derived_funnel_params
 ),
 open_stages as (
     select stage_name, 10 + dense_rank() over (order by stage_order, stage_name) as step_order
@@ -101,14 +102,21 @@ ranked as (
 final as (
     -- bit: this required step's place in the strict chain; prefix_mask: the required steps
     -- before it
-    select *,
+    select * exclude (step_number, last_required_order),
            if(is_required, 1::ubigint << required_before, 0::ubigint) as bit,
-           (1::ubigint << required_before) - 1 as prefix_mask
+           (1::ubigint << required_before) - 1 as prefix_mask,
+           1::ubigint << step_number as any_bit,
+           (select r.step_key from ranked r
+            where r.is_required and r.step_order = last_required_order) as prev_key
     from (
         select *,
                coalesce(count(*) filter (where is_required) over (
                    order by step_order rows between unbounded preceding and 1 preceding), 0)
-                   as required_before
+                   as required_before,
+               (row_number() over (order by step_order) - 1)::integer as step_number,
+               max(step_order) filter (where is_required) over (
+                   order by step_order rows between unbounded preceding and 1 preceding)
+                   as last_required_order
         from ranked
     )
 )

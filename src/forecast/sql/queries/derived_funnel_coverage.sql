@@ -1,4 +1,5 @@
 -- grain: one row: what the whole store holds for the funnel, to say what is missing.
+create or replace table derived_funnel_coverage as
 select (select count(*) from leads) as lead_count,
        (select count(mql_at) from leads) as mql_count,
        (select count(srl_at) from leads) as srl_count,

@@ -1,22 +1,21 @@
--- grain: one row per journey of $root_id's team as of $as_of_date (a derived table, built once
--- per scope by forecast.funnel and read by the other funnel_* queries as funnel_journeys). A journey is a lead, followed into its
--- opportunity once it has one, or an opportunity that no lead points to (a "direct" deal).
--- Only what had happened by the end of $as_of_date counts: every later timestamp is ignored.
--- The owner of a lead journey is the lead's owner (who was handed the lead); of a direct deal
--- the deal's owner. value_usd = the deal amount once the journey has an opportunity, else the
--- average won deal size of its deal type (company-wide, deals won by the as-of date; the
--- overall average when the type is unknown or has no won deal). split_value is the column
--- $dimension names ('source', 'segment', 'deal_type', 'team' = the root's direct report the
--- owner rolls up to, 'rep' = the owner; anything else = 'All'). A lead's own facts (MQL,
--- SRL, SQL times, first response, demo) are carried along, cut at the as-of date; the
--- response time is first_response_minutes, else the minutes from MQL to first_response_at.
-create or replace table derived_funnel_journeys as
+-- grain: one row per journey as of the as-of date (derived_funnel_params), every owner's (or,
+-- when the params name a root_id, that team's only): the first build step of the funnel's
+-- derived tables; derived_funnel_journeys adds what the steps say to it. A journey is a lead,
+-- followed into its opportunity once it has one, or an opportunity that no lead points to (a
+-- "direct" deal). Only what had happened by the end of the as-of date counts: every later
+-- timestamp is ignored. The owner of a lead journey is the lead's owner (who was handed the
+-- lead); of a direct deal the deal's owner. value_usd = the deal amount once the journey has
+-- an opportunity, else the average won deal size of its deal type (company-wide, deals won by
+-- the as-of date; the overall average when the type is unknown or has no won deal). A lead's
+-- own facts (MQL, SRL, SQL times, first response, demo) are carried along, cut at the as-of
+-- date; the response time is first_response_minutes, else the minutes from MQL to
+-- first_response_at. The team and split columns are the reader's (funnel_* queries).
+-- journey_no numbers the journeys in start order: derived_funnel_journeys keeps that order and
+-- derived_funnel_steps carries it, so a list of journeys is fetched from a few row groups.
+create or replace table derived_funnel_journey_base as
 with params as (
-    select ($as_of_date::date + interval 1 day)::timestamp as cut_at
-),
-team as (
-    select t.person_id, if(len(t.path) = 1, t.path[1], t.path[2]) as member_id
-    from team_members($root_id, $as_of_date) t
+    select (as_of_date + interval 1 day)::timestamp as cut_at, as_of_date, root_id
+    from derived_funnel_params
 ),
 won_deals as (
     select o.deal_type, o.amount
@@ -99,21 +98,20 @@ unioned as (
     select * from direct_journeys
 ),
 in_team as (
-    select u.*, t.member_id,
+    select u.*,
            -- an opportunity counts once it existed by the as-of date (undated: it exists)
            u.opportunity_id is not null and (u.opp_at is null or u.opp_at < p.cut_at)
                as has_opportunity
     from unioned u
     cross join params p
-    join team t on t.person_id = u.owner_id
+    where p.root_id is null
+       or u.owner_id in (select t.person_id from team_members(p.root_id, p.as_of_date) t)
 ),
 named as (
     select i.journey_id, i.journey_kind, i.lead_id,
            if(i.has_opportunity, i.opportunity_id, null) as opportunity_id,
-           i.owner_id, i.member_id,
+           i.owner_id,
            coalesce(owner.name, i.owner_id) as owner_name,
-           coalesce(member.name, i.member_id) || if(i.member_id = $root_id, ' (own)', '')
-               as member_name,
            coalesce(nullif(trim(i.source), ''), '(none)') as source,
            coalesce(nullif(trim(i.segment), ''), '(none)') as segment,
            coalesce(nullif(trim(i.deal_type), ''), '(none)') as deal_type,
@@ -141,19 +139,6 @@ named as (
     cross join won_size_overall wo
     left join won_size_by_type bt on bt.deal_type = i.deal_type
     left join people owner on owner.person_id = i.owner_id
-    left join people member on member.person_id = i.member_id
-),
-final as (
-    -- the split column comes from a fixed list; anything else is no split
-    select *,
-           case $dimension
-               when 'source' then source
-               when 'segment' then segment
-               when 'deal_type' then deal_type
-               when 'team' then member_name
-               when 'rep' then owner_name
-               else 'All'
-           end as split_value
-    from named
 )
-select * from final
+select row_number() over (order by start_at, journey_id) as journey_no, *
+from named

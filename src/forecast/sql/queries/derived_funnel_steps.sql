@@ -1,19 +1,28 @@
--- grain: one row per journey (funnel_journeys) and funnel step it reached by the as-of date,
--- at its first entry, plus one row per journey for where it ended up (an exit). A derived
--- table of the current scope, read as funnel_steps.
+-- grain: one row per journey (derived_funnel_journey_base) and funnel step it reached by the
+-- as-of date, at its first entry, plus one row per journey for where it ended up (an exit).
 --   steps (step_kind 'step'): 'mql', 'srl', 'sql' (the lead's timestamps), 'opportunity'
 --   (the lead's converted time, else the deal's created date, else its first stage event),
 --   'stage:<name>' for each open stage (first entry from stage_events; the deal's current
 --   stage also counts when history lacks it, dated by stage_entered_date if known), 'won'.
 --   exits (step_kind 'exit'): 'disqualified' (lead disqualified without an opportunity),
---   'lost', 'stalled' (still open, nothing entered for more than $stall_days days: dated
---   when it became stalled), 'open' (still open: dated by its last step or stage change).
+--   'lost', 'stalled' (still open, nothing entered for more than the params' stall_days:
+--   dated when it became stalled), 'open' (still open: dated by its last step or stage change).
 -- entered_at is null when the data says the step was reached but not when ("undated").
--- is_required comes from funnel_catalog (built first, store-wide). is_strict: the journey
--- reached every required step before this one (checked with bit masks, not a window).
+-- is_required comes from derived_funnel_catalog (built first, store-wide). is_strict: the
+-- journey reached every required step before this one (checked with bit masks, not a window).
+-- next_key: the journey's next step or exit (funnel order), for the flows. The journey's
+-- owner, start, split columns and value are carried along so that the readers filter and
+-- group without a join; rows are in step and time order, so a step's window is a range.
 create or replace table derived_funnel_steps as
 with params as (
-    select ($as_of_date::date + interval 1 day)::timestamp as cut_at
+    select (as_of_date + interval 1 day)::timestamp as cut_at, stall_days
+    from derived_funnel_params
+),
+funnel_catalog as (
+    select * from derived_funnel_catalog
+),
+funnel_journeys as (
+    select * from derived_funnel_journey_base
 ),
 stage_steps as (
     select step_key, step_order, substr(step_key, 7) as stage_name
@@ -84,18 +93,18 @@ exits as (
            case when j.won_at is not null then null
                 when j.lost_at is not null then 'lost'
                 when j.disqualified_at is not null then 'disqualified'
-                when st.last_at < p.cut_at - to_days($stall_days::integer) then 'stalled'
+                when st.last_at < p.cut_at - to_days(p.stall_days) then 'stalled'
                 else 'open' end as step_key,
            case when j.lost_at is not null then j.lost_at
                 when j.disqualified_at is not null then j.disqualified_at
-                when st.last_at < p.cut_at - to_days($stall_days::integer)
-                    then st.last_at + to_days($stall_days::integer)
+                when st.last_at < p.cut_at - to_days(p.stall_days)
+                    then st.last_at + to_days(p.stall_days)
                 else st.last_at end as entered_at
     from funnel_journeys j
     cross join params p
     join stats st using (journey_id)  -- journeys that reached no step have no exit
 ),
-final as (
+unioned as (
     select journey_id, 'step' as step_kind, step_key, step_order, entered_at, is_required,
            is_strict
     from flagged
@@ -105,5 +114,14 @@ final as (
            entered_at, false, false
     from exits
     where step_key is not null
+),
+final as (
+    select u.*,
+           lead(u.step_key) over (partition by u.journey_id order by u.step_order)
+               as next_key,
+           j.journey_no, j.owner_id, j.start_at, j.source, j.segment, j.deal_type, j.value_usd
+    from unioned u
+    join funnel_journeys j using (journey_id)
 )
 select * from final
+order by step_key, entered_at

@@ -1,9 +1,19 @@
--- grain: one row per step of funnel_catalog, in funnel order: how many journeys of the scope
--- reached it (dated or not) by the as-of date; got_past / passed are the store's (see
--- funnel_catalog.sql).
-select c.step_key, c.step_order, c.is_required, c.got_past, c.passed,
-       count(s.journey_id) as reached_count, count(s.entered_at) as dated_count
-from funnel_catalog c
-left join funnel_steps s on s.step_key = c.step_key and s.step_kind = 'step'
-group by c.step_key, c.step_order, c.is_required, c.got_past, c.passed
-order by c.step_order
+-- grain: one row per step of derived_funnel_catalog, in funnel order: how many journeys of
+-- $root_id's team (as of $as_of_date) reached it (dated or not) by the as-of date; got_past /
+-- passed are the store's (see derived_funnel_catalog.sql).
+with reached as (
+    select a.step_key, a.reached_count, a.dated_count
+    from derived_funnel_step_totals a
+    join funnel_members($root_id, $as_of_date) m using (owner_id)
+    where a.dim = 'none'
+),
+final as (
+    select c.step_key, c.step_order, c.is_required, c.got_past, c.passed,
+           coalesce(sum(r.reached_count), 0)::bigint as reached_count,
+           coalesce(sum(r.dated_count), 0)::bigint as dated_count
+    from derived_funnel_catalog c
+    left join reached r using (step_key)
+    group by c.step_key, c.step_order, c.is_required, c.got_past, c.passed
+)
+select * from final
+order by step_order

@@ -1,34 +1,26 @@
--- grain: one row per pair (from step, to step or exit) that journeys moved along: each
--- journey goes from every step it reached to the next step it reached (skipping the ones it
--- missed), and from its last step to its exit (won journeys end at 'won').
---   $view 'period': the moves out of steps entered inside [$start, $end];
---   'cohort': every move of the journeys that started inside [$start, $end].
-with bounds as (
-    select $start::timestamp as starts_at,
-           ($end::date + interval 1 day)::timestamp as ends_before
-),
-in_view as (
-    -- whether each journey is followed (cohort) and which of its steps count (period)
-    select s.journey_id, s.step_key, s.step_order,
-           case $view
-               when 'period' then s.entered_at >= b.starts_at and s.entered_at < b.ends_before
-               else j.start_at >= b.starts_at and j.start_at < b.ends_before
-           end as is_counted
-    from funnel_steps s
-    join funnel_journeys j using (journey_id)
-    cross join bounds b
-),
-moves as (
-    -- the window runs only over journeys with something to count
-    select step_key as from_key, is_counted,
-           lead(step_key) over (partition by journey_id order by step_order) as to_key
-    from in_view
-    semi join (select distinct journey_id from in_view where is_counted) c using (journey_id)
+-- grain: one row per pair (from step, to step or exit) that journeys of $root_id's team (as
+-- of $as_of_date) moved along: each journey goes from every step it reached to the next step
+-- it reached (skipping the ones it missed), and from its last step to its exit (won journeys
+-- end at 'won').
+--   $view 'period': the moves out of steps entered inside the window; 'cohort': every move of
+--   the journeys that started inside it. The window is given as its whole months ($months,
+--   from derived_funnel_flow_months) and its other days ($days, from derived_funnel_steps);
+--   see forecast.funnel.window_parts.
+with moves as (
+    select f.owner_id, f.from_key, f.to_key, f.journey_count
+    from derived_funnel_flow_months f
+    where f.view = $view and f.month in (select unnest($months::date[]))
+    union all
+    select s.owner_id, s.step_key, s.next_key, 1
+    from derived_funnel_steps s
+    join (select unnest($days::date[]) as day) d
+        on d.day = if($view = 'period', s.entered_at, s.start_at)::date
+    where s.next_key is not null
 ),
 final as (
-    select from_key, to_key, count(*) as journey_count
+    select from_key, to_key, sum(journey_count)::bigint as journey_count
     from moves
-    where to_key is not null and is_counted
+    join funnel_members($root_id, $as_of_date) using (owner_id)
     group by all
 )
 select * from final

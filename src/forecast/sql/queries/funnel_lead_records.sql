@@ -1,4 +1,5 @@
--- grain: one row per lead behind a speed-to-lead or follow-up number (at most $limit rows):
+-- grain: one row per lead of $root_id's team (as of $as_of_date) behind a speed-to-lead or
+-- follow-up number (at most $limit rows; $split_value is of $dimension):
 --   $kind 'bucket': MQLs of the view (period: MQL inside [$start, $end]; cohort: created
 --   inside it) whose first response fell in bucket $bucket_order (see funnel_speed.sql);
 --   'no_show': MQLs of the view whose booked demo was a no-show; 'untouched': open leads
@@ -9,7 +10,9 @@ with params as (
            ($end::date + interval 1 day)::timestamp as ends_before
 ),
 flagged as (
-    select j.*,
+    select j.*, m.member_name,
+           funnel_split($dimension, if($dimension = 'source', j.source, j.segment),
+                        j.deal_type, m.member_name, m.owner_name) as split_value,
            j.response_at is not null as is_answered,
            case when j.response_at is null then 5
                 when j.response_minutes <= $fast_minutes then 1
@@ -23,7 +26,8 @@ flagged as (
                    when 'period' then j.mql_at >= p.starts_at and j.mql_at < p.ends_before
                    else j.start_at >= p.starts_at and j.start_at < p.ends_before
                end) as is_in_view
-    from funnel_journeys j
+    from derived_funnel_journeys j
+    join funnel_members($root_id, $as_of_date) m using (owner_id)
     cross join params p
     where j.journey_kind = 'lead'
 ),

@@ -2,7 +2,8 @@
 -- $fast_minutes, 2 = within $target_minutes, 3 = within $max_minutes, 4 = later, 5 = not
 -- answered), plus a total row per split value (bucket_order null) and a grand total (both
 -- null), so that medians are right at every level: the leads that became MQLs in the
--- view (period: MQL inside [$start, $end]; cohort: lead created inside it), how fast sales
+-- view (period: MQL inside [$start, $end]; cohort: lead created inside it) among the leads
+-- of $root_id's team (as of $as_of_date, split by $dimension), how fast sales
 -- first responded (minutes from the MQL time), whether the service level was met, and how
 -- far they went. Boundaries are inclusive: a response after exactly $target_minutes is within
 -- the target, after exactly $max_minutes within the maximum.
@@ -10,25 +11,36 @@
 --   clock is still running is not yet a miss).
 --   reached_next: reached $next_key (the next funnel step after MQL) by the as-of date.
 with params as (
-    select ($as_of_date::date + interval 1 day)::timestamp as cut_at,
-           $start::timestamp as starts_at,
-           ($end::date + interval 1 day)::timestamp as ends_before
+    select ($as_of_date::date + interval 1 day)::timestamp as cut_at
+),
+next_bits as (
+    select coalesce(max(any_bit) filter (where step_key = $next_key), 0::ubigint) as next_bit,
+           coalesce(max(any_bit) filter (where step_key = 'won'), 0::ubigint) as won_bit
+    from derived_funnel_catalog
+),
+in_view as (
+    -- one branch per view, each a plain range on one column, so the scan skips what is
+    -- outside the window (derived_funnel_journeys is in start order; MQL follows closely)
+    select * from derived_funnel_journeys
+    where $view = 'period' and mql_at >= $start::timestamp
+      and mql_at < ($end::date + interval 1 day)::timestamp
+    union all
+    select * from derived_funnel_journeys
+    where $view <> 'period' and mql_at is not null and start_at >= $start::timestamp
+      and start_at < ($end::date + interval 1 day)::timestamp
 ),
 mqls as (
-    select j.journey_id, j.split_value, j.mql_at, j.response_at,
+    select funnel_split($dimension, if($dimension = 'source', j.source, j.segment),
+                        j.deal_type, m.member_name, m.owner_name) as split_value,
+           j.steps_mask, j.mql_at, j.response_at,
            j.response_minutes as minutes,
            j.demo_booked_at is not null as has_demo,
            j.demo_booked_at is not null and coalesce(j.demo_no_show, false) as is_no_show
-    from funnel_journeys j
-    cross join params p
-    where j.mql_at is not null
-      and case $view
-              when 'period' then j.mql_at >= p.starts_at and j.mql_at < p.ends_before
-              else j.start_at >= p.starts_at and j.start_at < p.ends_before
-          end
+    from in_view j
+    join funnel_members($root_id, $as_of_date) m using (owner_id)
 ),
 flagged as (
-    select m.*,
+    select m.* exclude (steps_mask),
            coalesce(m.response_at < p.cut_at, false) as is_answered,
            coalesce(m.response_at < p.cut_at and m.minutes <= $fast_minutes, false) as is_fast,
            coalesce(m.response_at < p.cut_at and m.minutes <= $target_minutes, false)
@@ -44,12 +56,11 @@ flagged as (
            coalesce(m.response_at < p.cut_at, false)
                or m.mql_at + to_milliseconds(($max_minutes * 60000)::bigint) < p.cut_at
                as is_due_max,
-           exists (select 1 from funnel_steps s
-                   where s.journey_id = m.journey_id and s.step_key = $next_key) as reached_next,
-           exists (select 1 from funnel_steps s
-                   where s.journey_id = m.journey_id and s.step_key = 'won') as reached_won
+           m.steps_mask & b.next_bit <> 0 as reached_next,
+           m.steps_mask & b.won_bit <> 0 as reached_won
     from mqls m
     cross join params p
+    cross join next_bits b
 ),
 bucketed as (
     select *,
