@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from forecast import asof, formatting, hierarchy
@@ -30,7 +31,7 @@ from forecast.whatif import (
     projection,
     scenarios,
 )
-from forecast.whatif.learn import AGE_LABELS, LOOKBACK, SIZE_LABELS
+from forecast.whatif.learn import AGE_LABELS, LOOKBACK, SIZE_LABELS, Learned, learn
 from forecast.whatif.levers import PICKS, RANGES, Levers, missing_picks
 
 CACHE = dict(max_entries=16, ttl=3600, show_spinner=False)
@@ -51,12 +52,22 @@ _MESSAGE = "_wi_message"
 # ---- cached reads -------------------------------------------------------------------------
 
 
+@cached_read(**CACHE)
+def learned(period_id: str, as_of_date: date) -> Learned:
+    """The chances learned from the whole company's history: the same for every team, so a
+    change of team reads only the team's own deals."""
+    with cursor() as cur:
+        when = asof.resolve_as_of(cur, as_of_date)
+        return learn(cur, cached.period(period_id), when.effective_date)
+
+
 @auth.scoped()
 @cached_read(**CACHE)
 def baseline(root_id: str, period_id: str, as_of_date: date) -> projection.Baseline:
     with cursor() as cur:
         when = asof.resolve_as_of(cur, as_of_date)
-        return projection.baseline(cur, root_id, cached.period(period_id), when)
+        return projection.baseline(cur, root_id, cached.period(period_id), when,
+                                   learned_chances=lambda: learned(period_id, as_of_date))
 
 
 @auth.scoped()
@@ -94,6 +105,33 @@ def calibrated(period_id: str, as_of_date: date) -> calibration.Calibration:
 def backtested(root_id: str, period_ids: tuple[str, ...]) -> pd.DataFrame:
     with cursor() as cur:
         return backtest.backtest(cur, root_id, [cached.period(p) for p in period_ids])
+
+
+# ---- figures ------------------------------------------------------------------------------
+# Kept built, like forecast.ui.cached's: a figure costs 50-200 ms of Python, and a rerun with
+# nothing changed would build it again. Keyed by the same small keys plus the data version.
+
+
+@auth.scoped()
+@st.cache_resource(**cached.FIGURES)
+def distribution(root_id: str, period_id: str, as_of_date: date, levers_json: str,
+                 simulations: int, seed: int, call_commit: float | None,
+                 version: str) -> go.Figure:
+    """The baseline's (and a moved scenario's) simulated landings, with P10/P50/P90 of the
+    scenario, the quota and the call."""
+    args = (root_id, period_id, as_of_date)
+    base_run = run(*args, Levers().to_json(), simulations, seed)
+    scen = run(*args, levers_json, simulations, seed)
+    runs = ({"Baseline": base_run.totals} if scen.levers.is_baseline
+            else {"Baseline": base_run.totals, "Scenario": scen.totals})
+    markers = {"P10": scen.p10, "P50": scen.p50, "P90": scen.p90, "Quota": scen.quota,
+               "Call": call_commit}
+    return charts.distribution_figure(charts.histogram(runs), markers)
+
+
+@st.cache_resource(**cached.FIGURES)
+def calibration_chart(period_id: str, as_of_date: date, version: str) -> go.Figure:
+    return charts.calibration_figure(calibrated(period_id, as_of_date).buckets)
 
 
 @cached_read(**CACHE)
@@ -278,11 +316,9 @@ def results(sel: Selection, base_run: projection.Projection, scen: projection.Pr
                                   ["p10", "p50", "p90", "mean"], strict=True):
         metric(name, getattr(scen, attr), column, delta(getattr(scen, attr),
                                                         getattr(base_run, attr)))
-    runs = {"Baseline": base_run.totals, "Scenario": scen.totals} if moved else {
-        "Baseline": base_run.totals}
-    markers = {"P10": scen.p10, "P50": scen.p50, "P90": scen.p90, "Quota": scen.quota,
-               "Call": call.commit if call else None}
-    st.plotly_chart(charts.distribution_figure(charts.histogram(runs), markers),
+    st.plotly_chart(distribution(sel.root_id, sel.period.period_id, sel.as_of_date,
+                                 scen.levers.to_json(), scen.simulations, scen.seed,
+                                 call.commit if call else None, cached.data_version()),
                     key="wi_distribution")
     st.caption(f"{scen.levers.describe()} · {scen.simulations:,} simulations, seed {scen.seed}"
                f" · quota {formatting.currency_exact(scen.quota)}"
@@ -450,7 +486,8 @@ def trust_section(sel: Selection) -> None:
         left.info("Not enough history to check the learned chances: it takes two ended "
                   "periods with a weekly snapshot at the same point.")
     else:
-        left.plotly_chart(charts.calibration_figure(found.buckets), key="wi_calibration")
+        left.plotly_chart(calibration_chart(sel.period.period_id, sel.as_of_date,
+                                            cached.data_version()), key="wi_calibration")
         left.caption(f"{found.deals:,} deals open at the same point of "
                      f"{', '.join(found.periods)}, each given the chance learned from the "
                      "periods before its own. Brier score (" + METRICS["brier_score"].formula

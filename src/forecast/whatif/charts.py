@@ -45,13 +45,18 @@ def distribution_figure(hist: pd.DataFrame, markers: dict[str, float],
                     marker_color=SERIES_COLORS[i % len(SERIES_COLORS)],
                     hovertemplate="%{x:$,.0f}: %{y:.1%} of simulations<extra>" + name
                     + "</extra>")
-    for label, value in markers.items():
-        if value is None or not np.isfinite(value):
-            continue
-        color = MARKER_COLORS.get(label.split()[0], "#334155")
-        fig.add_vline(x=value, line=dict(color=color, dash="dash" if label in MARKER_COLORS
-                                         or label.startswith("Call") else "dot"),
-                      annotation_text=label, annotation_position="top")
+    shown = {label: value for label, value in markers.items()
+             if value is not None and np.isfinite(value)}
+    # the shapes and notes add_vline would make, set at once: add_vline costs ~35 ms each
+    fig.update_layout(
+        shapes=[dict(type="line", xref="x", yref="paper", x0=value, x1=value, y0=0, y1=1,
+                     line=dict(color=MARKER_COLORS.get(label.split()[0], "#334155"),
+                               dash="dash" if label in MARKER_COLORS
+                               or label.startswith("Call") else "dot"))
+                for label, value in shown.items()],
+        annotations=[dict(x=value, xref="x", y=1, yref="paper", text=label, showarrow=False,
+                          xanchor="center", yanchor="bottom")
+                     for label, value in shown.items()])
     fig = _layout(fig, title)
     fig.update_layout(barmode="overlay", bargap=0)
     fig.update_xaxes(tickprefix="$", tickformat="~s", title="landing in the period")

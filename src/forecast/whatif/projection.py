@@ -11,6 +11,7 @@ levers change the range, not the categories.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -80,8 +81,13 @@ def check_period(period: Period, when: AsOf) -> None:
 
 
 def baseline(con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: AsOf,
-             lookback: int = LOOKBACK, prior_weight: float = PRIOR_WEIGHT) -> Baseline:
-    """The team's numbers, open deals with learned chances, and new-pipeline rates."""
+             lookback: int = LOOKBACK, prior_weight: float = PRIOR_WEIGHT,
+             learned_chances: Callable[[], Learned] | None = None) -> Baseline:
+    """The team's numbers, open deals with learned chances, and new-pipeline rates.
+
+    The chances are learned from the whole company's history, the same for every team:
+    `learned_chances` (called only once the team has deals to project) lets a caller keep
+    them per period and as-of date instead of learning them again for each team."""
     check_period(period, when)
     forecast = overview.team_forecast(con, root_id, period, when)
     deals = open_deals(con, root_id, period, when)
@@ -89,7 +95,8 @@ def baseline(con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when:
         raise WhatIfError(
             f"{forecast.root_name}'s team has no open deals closing in {period.period_id} as "
             f"of {when.effective_date:%Y-%m-%d}: there is nothing to project.")
-    learned = learn(con, period, when.effective_date, lookback, prior_weight)
+    learned = (learned_chances() if learned_chances is not None
+               else learn(con, period, when.effective_date, lookback, prior_weight))
     new = learn_new_pipeline(con, root_id, list(learned.points), when.effective_date)
     return Baseline(forecast.root_name, period.period_id,
                     float(forecast.total.closed_amount), float(forecast.total.quota_amount),
