@@ -185,5 +185,8 @@ def apply(deals: pd.DataFrame, levers: Levers) -> pd.DataFrame:
 
 def missing_picks(deals: pd.DataFrame, levers: Levers) -> list[str]:
     """Picked deals that are not among the open deals of this view (e.g. closed since)."""
-    open_ids = set(deals.opportunity_id)
-    return sorted(d for kind in PICKS for d in getattr(levers, kind) if d not in open_ids)
+    picked = [d for kind in PICKS for d in getattr(levers, kind)]
+    if not picked:  # the usual case: no set of a company's hundred thousand ids to build
+        return []
+    found = set(deals.opportunity_id[deals.opportunity_id.isin(picked)])
+    return sorted(d for d in picked if d not in found)

@@ -67,9 +67,11 @@ def open_deals(con: duckdb.DuckDBPyConnection, root_id: str, period: Period,
     """The team's open deals dated in the period, and those dated in the next one
     (`is_later`), which may be pulled in."""
     later = next_period(period, fiscal_start_month(con))
-    return queries.frame(con, "whatif_open_deals", root_id=root_id, as_of=when.effective_date,
-                         snap=when.snapshot_date, start=period.start_date, end=period.end_date,
-                         later_end=later.end_date, age_edges=list(AGE_EDGES_DAYS))
+    params = dict(root_id=root_id, as_of=when.effective_date, start=period.start_date,
+                  end=period.end_date, later_end=later.end_date, age_edges=list(AGE_EDGES_DAYS))
+    if when.snapshot_date is None:  # the live state: one scan of the deals, the same rows
+        return queries.frame(con, "whatif_open_deals_live", **params)
+    return queries.frame(con, "whatif_open_deals", snap=when.snapshot_date, **params)
 
 
 def check_period(period: Period, when: AsOf) -> None:
@@ -151,10 +153,15 @@ class Projection:
 def scenario_categories(deals: pd.DataFrame, closed: float) -> tuple[float, float, float]:
     """(Closed, Commit forecast, Best Case forecast) of levered deals (`levers.apply`); deals
     dated after the period count only when picked as won (pulled in)."""
-    staying = deals[deals.pick.isna() & ~_later(deals)]
-    closed_now = closed + float(deals.loc[deals.pick == "won", "amount"].sum())
-    commit = closed_now + float(staying.loc[staying.category == "Commit", "amount"].sum())
-    best = commit + float(staying.loc[staying.category == "Best Case", "amount"].sum())
+    # on arrays (nansum: a deal without an amount adds nothing, as in pandas): masks over a
+    # company's hundred thousand deals cost ~100 ms in pandas
+    amount = deals.amount.to_numpy(dtype=float)
+    pick = deals.pick.to_numpy(dtype=object)
+    category = deals.category.to_numpy(dtype=object)
+    staying = pd.isna(pick) & ~_later(deals).to_numpy()
+    closed_now = closed + float(np.nansum(amount[pick == "won"]))
+    commit = closed_now + float(np.nansum(amount[staying & (category == "Commit")]))
+    best = commit + float(np.nansum(amount[staying & (category == "Best Case")]))
     return closed_now, commit, best
 
 
