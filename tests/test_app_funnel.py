@@ -4,6 +4,7 @@ leads. As of 2026-11-20, period 2026-Q4, team Vera VP."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,18 @@ def test_page_renders_with_opportunities_but_no_leads(opportunities_only_db, tmp
     assert list(_steps(at).entrants) == [4, 0, 4, 2]
     assert any("Speed to lead needs lead data" in i.value for i in at.info)
 
+
+
+def test_a_past_as_of_date_cuts_the_funnel_there(funnel_db, tmp_path):
+    """As of 2026-10-15 (not the data date: the funnel's tables are built for that date on
+    the run's cursor): D2's win (10-20) has not happened, B11's MQL (10-15 09:00) has; any
+    stage, Q4 up to 10-15 (see test_funnel.test_team_scope_and_as_of_cut)."""
+    at = _open(tmp_path)
+    at.sidebar.date_input(key="as_of_date").set_value(date(2026, 10, 15)).run()
+    at.segmented_control(key="funnel_counting").set_value("any").run()
+    assert not at.exception
+    assert list(_steps(at).entrants) == [7, 3, 3, 4, 4, 0, 0]
+    assert any("period view: events 2026-10-01 – 2026-10-15" in c.value for c in at.caption)
+    # back to the data date: the store's tables again
+    at.sidebar.date_input(key="as_of_date").set_value(fc.AS_OF).run()
+    assert list(_steps(at).entrants) == [8, 3, 3, 5, 5, 2, 3]

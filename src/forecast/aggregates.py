@@ -14,14 +14,17 @@ periods are whole calendar months, so the month grain answers every period exact
   length, for the usual (median) time in stage as of any date.
 - `derived_deal_history`: per deal, close-date pushes, highest amount and last change over
   the whole weekly history, for the deal list as of the latest data.
+- `derived_funnel_*` (forecast.funnel): every journey and funnel step as of the data date,
+  and their sums per view, month, owner, source, segment and deal type, so that the Funnel
+  page's team, window, view and split are sums over them.
 - `derived_sources`: per derived table, a fingerprint of its sources when it was built.
 
 Rebuilt, never edited, and never a source of truth: `ensure` compares a fingerprint of the
 source tables (row counts, latest dates and update times, the snapshot dates
 and the stages table; see derived_sources.sql) with the one stored at the last build and
 rebuilds when they differ, whoever changed the data (an import, a snapshot, the demo
-builder, a test). A rebuild reads everything once (about ten seconds at a million deals;
-`refresh` also builds the Funnel page's opening scope, about half a minute more). The
+builder, a test). A rebuild reads everything once (about ten seconds at a million deals,
+the funnel's tables about half a minute more). The
 command line's demo, import and snapshot commands call `refresh` right away, so the first
 page after them is fast; after an import in the app the first read rebuilds. Dropping the
 tables loses nothing: the next read rebuilds them.

@@ -206,6 +206,8 @@ class Scope:
     notes: tuple[str, ...] = field(default=())
     # the key of the temporary tables it reads (see use_tables); None: the store's tables
     tables_key: str | None = None
+    # the team's members as every funnel_* query takes them (see team_params)
+    team: dict = field(default_factory=dict)
 
     @property
     def first_key(self) -> str | None:
@@ -233,9 +235,9 @@ def _check_dimension(dimension: str | None) -> None:
             f"'{dimension}' cannot split the funnel; pick one of {', '.join(DIMENSIONS)}.")
 
 
-def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings, root_id: str,
-             as_of: date) -> pd.DataFrame:
-    cat = queries.frame(con, "funnel_catalog_counts", root_id=root_id, as_of_date=as_of)
+def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings,
+             team: dict[str, list]) -> pd.DataFrame:
+    cat = queries.frame(con, "funnel_catalog_counts", **team)
     cat["label"] = [step_label(k, settings) for k in cat.step_key]
     prev, last_required = [], None
     for row in cat.itertuples():
@@ -283,11 +285,10 @@ def _temporary_key(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
-    names = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() "
-        "where temporary and starts_with(table_name, 'derived_funnel_')").fetchall()]
-    for name in names:  # names the store gave, matched against a fixed prefix
-        con.execute(f'drop table if exists temp."{name}"')
+    # the build's own table names (aggregates.DERIVED), never a name from elsewhere
+    for name in aggregates.DERIVED["funnel"][1]:
+        if name != "derived_funnel_members":
+            con.execute("drop table if exists temp." + name)
 
 
 def _build_temporary(con: duckdb.DuckDBPyConnection, key: str, as_of: date,
@@ -335,8 +336,9 @@ def prepare(
     _check_dimension(dimension)
     settings = settings or load_settings(con)
     key = use_tables(con, as_of, settings.stall_days, root_id)
-    catalog = _catalog(con, settings, root_id, as_of)
-    scope = Scope(root_id, as_of, dimension, settings, catalog, tables_key=key)
+    team = _team(con, root_id, as_of)
+    scope = Scope(root_id, as_of, dimension, settings, _catalog(con, settings, team),
+                  tables_key=key, team=team)
     return replace(scope, notes=tuple(coverage_notes(con, scope)))
 
 
@@ -350,10 +352,24 @@ def ensure(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         use_tables(con, scope.as_of, scope.settings.stall_days, scope.root_id)
 
 
+def _team(con: duckdb.DuckDBPyConnection, root_id: str, as_of: date) -> dict[str, list]:
+    """$owner_ids, $owner_names, $member_names: `root_id`'s team as of `as_of`
+    (funnel_members), read once and passed to every query (funnel_team)."""
+    found = con.execute("select owner_id, owner_name, member_name "
+                        "from funnel_members($root_id, $as_of_date)",
+                        {"root_id": root_id, "as_of_date": as_of}).fetchall()
+    ids, names, members = (list(c) for c in zip(*found, strict=True)) if found else ([], [], [])
+    return {"owner_ids": ids, "owner_names": names, "member_names": members}
+
+
+def team_params(scope: Scope) -> dict[str, list]:
+    """The team as every funnel_* query takes it (funnel_team in derived_funnel_members.sql)."""
+    return scope.team
+
+
 def scope_params(scope: Scope) -> dict:
-    """The parameters every funnel_* query takes: the team, its date and the split."""
-    return {"root_id": scope.root_id, "as_of_date": scope.as_of,
-            "dimension": scope.dimension}
+    """The team and the split, as the funnel_* queries that split take them."""
+    return {**scope.team, "dimension": scope.dimension}
 
 
 # ---- what is missing ----------------------------------------------------------------------
@@ -538,8 +554,8 @@ def flows(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) -> pd.Da
     from_label, to_label, journey_count."""
     ensure(con, scope)
     parts = window_parts({"window": (window.start, window.last_day)}, scope.as_of)
-    out = queries.frame(con, "funnel_flows", root_id=scope.root_id, as_of_date=scope.as_of,
-                        view=window.view, months=parts["months"], days=parts["days"])
+    out = queries.frame(con, "funnel_flows", **team_params(scope), view=window.view,
+                        months=parts["months"], days=parts["days"])
     return out.assign(from_label=[scope.label(k) for k in out.from_key],
                       to_label=[scope.label(k) for k in out.to_key])
 

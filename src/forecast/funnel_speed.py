@@ -102,8 +102,8 @@ def speed(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) -> Speed
     s = scope.settings
     next_key = next_step_after_mql(scope)
     raw = queries.frame(
-        con, "funnel_speed", **funnel.scope_params(scope), view=window.view,
-        start=window.start, end=window.last_day, fast_minutes=s.fast_minutes,
+        con, "funnel_speed", **funnel.scope_params(scope), as_of_date=scope.as_of,
+        view=window.view, start=window.start, end=window.last_day, fast_minutes=s.fast_minutes,
         target_minutes=s.sla_target_minutes, max_minutes=s.sla_max_minutes,
         next_key=next_key or "")
     if raw.empty:  # no MQL at all: the grand-total row of an empty grouping
@@ -146,9 +146,8 @@ def rep_load(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     is_over_cap."""
     funnel.ensure(con, scope)
     s = scope.settings
-    return queries.frame(con, "funnel_rep_load", root_id=scope.root_id,
-                         as_of_date=scope.as_of, age_days=s.lead_age_days,
-                         lead_cap=s.lead_cap)
+    return queries.frame(con, "funnel_rep_load", **funnel.team_params(scope),
+                         age_days=s.lead_age_days, lead_cap=s.lead_cap)
 
 
 LEAD_RECORD_KINDS = ("bucket", "no_show", "untouched", "open")
@@ -165,7 +164,8 @@ def lead_records(
     funnel.ensure(con, scope)
     s = scope.settings
     return queries.frame(
-        con, "funnel_lead_records", **funnel.scope_params(scope), view=window.view,
-        start=window.start, end=window.last_day, kind=kind, bucket_order=bucket_order,
-        owner_id=owner_id, split_value=split_value, fast_minutes=s.fast_minutes,
+        con, "funnel_lead_records", **funnel.scope_params(scope), as_of_date=scope.as_of,
+        view=window.view, start=window.start, end=window.last_day, kind=kind,
+        bucket_order=bucket_order, owner_id=owner_id, split_value=split_value,
+        fast_minutes=s.fast_minutes,
         target_minutes=s.sla_target_minutes, max_minutes=s.sla_max_minutes, limit=limit)

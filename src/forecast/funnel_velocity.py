@@ -40,9 +40,9 @@ def time_in_stage(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) 
     median_days, p75_days, mean_days, deals_returned, open_now, median_open_days,
     stalled_count, stalled_usd."""
     funnel.ensure(con, scope)
-    return queries.frame(con, "funnel_stage_visits", root_id=scope.root_id,
-                         as_of_date=scope.as_of, view=window.view, start=window.start,
-                         end=window.last_day, stall_days=scope.settings.stall_days)
+    return queries.frame(con, "funnel_stage_visits", **funnel.team_params(scope),
+                         view=window.view, start=window.start, end=window.last_day,
+                         stall_days=scope.settings.stall_days)
 
 
 def step_velocity(con: duckdb.DuckDBPyConnection, scope: Scope,
@@ -51,10 +51,9 @@ def step_velocity(con: duckdb.DuckDBPyConnection, scope: Scope,
     journey_count, p25_days, median_days, p75_days (0 journeys: NaN days)."""
     funnel.ensure(con, scope)
     pairs = scope.catalog[scope.catalog.is_required.astype(bool)].dropna(subset=["prev_key"])
-    found = queries.frame(con, "funnel_step_velocity", root_id=scope.root_id,
-                          as_of_date=scope.as_of, view=window.view, start=window.start,
-                          end=window.last_day, from_keys=list(pairs.prev_key),
-                          to_keys=list(pairs.step_key))
+    found = queries.frame(con, "funnel_step_velocity", **funnel.team_params(scope),
+                          view=window.view, start=window.start, end=window.last_day,
+                          from_keys=list(pairs.prev_key), to_keys=list(pairs.step_key))
     out = pd.DataFrame({"from_key": pairs.prev_key, "to_key": pairs.step_key})
     out = out.merge(found, on=["from_key", "to_key"], how="left")
     out["journey_count"] = out.journey_count.fillna(0).astype(int)
@@ -89,9 +88,8 @@ def _vs_frame(con: duckdb.DuckDBPyConnection, scope: Scope,
               windows: dict[str, tuple]) -> pd.DataFrame:
     """funnel_velocity_trend.sql: one row per window, in the order of `windows`."""
     funnel.ensure(con, scope)
-    found = queries.frame(con, "funnel_velocity_trend", root_id=scope.root_id,
-                          as_of_date=scope.as_of, window_ids=list(windows),
-                          **funnel.window_parts(windows, scope.as_of))
+    found = queries.frame(con, "funnel_velocity_trend", **funnel.team_params(scope),
+                          window_ids=list(windows), **funnel.window_parts(windows, scope.as_of))
     order = {w: i for i, w in enumerate(windows)}
     return found.sort_values("window_id", key=lambda s: s.map(order)).reset_index(drop=True)
 

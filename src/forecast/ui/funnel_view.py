@@ -377,14 +377,21 @@ def drill_options(rep: funnel_report.FunnelReport) -> dict[str, str]:
 def drill_section(rep: funnel_report.FunnelReport, sel, view: str, counting: str) -> None:
     options = drill_options(rep)
     left, right = st.columns([3, 2])
+    # nothing is listed until a number is picked: at a million leads a list nobody asked
+    # for costs as much as the rest of the page
     choice = left.selectbox("Show the records behind", list(options), key="funnel_drill",
-                            format_func=options.get)
+                            format_func=options.get, index=None,
+                            placeholder="Pick a step, exit, leak or bucket")
     split_value = None
     if rep.scope.dimension is not None:
         values = sorted(set(rep.table.split_value))
         split_value = right.selectbox(funnel.DIMENSIONS[rep.scope.dimension],
                                       [None, *values], key="funnel_drill_split",
                                       format_func=lambda v: "All" if v is None else v)
+    if choice is None:
+        st.caption(f"The journeys or leads behind any number above, up to {DRILL_LIMIT:,}, "
+                   "with a download.")
+        return
     kind, _, key = choice.partition("|")
     args = (sel.root_id, sel.period.period_id, sel.as_of_date, view, rep.scope.dimension)
     if kind in ("bucket", "lead"):

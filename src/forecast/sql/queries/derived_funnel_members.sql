@@ -1,4 +1,4 @@
--- The two macros every funnel_* query reads a team and a split with (kept in the store with
+-- The macros every funnel_* query reads a team and a split with (kept in the store with
 -- the funnel's derived tables; the first step of their build).
 -- funnel_members: one row per person in the subtree of root_id as of as_of_date (root
 -- included): owner_id, owner_name, and member_name, the root's direct report the person rolls
@@ -31,3 +31,9 @@ create or replace macro funnel_split(dimension, dim_value, deal_type, member_nam
 
 create or replace macro funnel_dim(dimension) as
     if(dimension in ('source', 'segment'), dimension, 'none');
+
+-- funnel_team: the members of a team as funnel_members gave them, passed back to a query as
+-- three parallel lists (forecast.funnel reads a team once per report, not once per query).
+create or replace macro funnel_team(owner_ids, owner_names, member_names) as table
+    select unnest(owner_ids) as owner_id, unnest(owner_names) as owner_name,
+           unnest(member_names) as member_name;

@@ -2,8 +2,11 @@
 -- (leads, deals, stage history, stages, people and reporting lines, the data date and the
 -- stall setting). Every part is a count, a minimum or maximum (answered from table
 -- statistics) or a tiny table, so the check costs milliseconds at a million deals; an
--- import of any kind adds a row to imports, so a lead updated in place is seen too.
+-- import of any kind adds a row to imports, so a lead updated in place is seen too. The
+-- first part names the layout of the tables: a new layout is built anew (bump it whenever a
+-- derived_funnel_*.sql changes what it builds).
 select concat_ws(' | ',
+    'funnel layout 1',
     (select concat_ws('/', count(*), max(updated_at), min(created_date), max(created_date),
                       max(close_date))
      from opportunities),

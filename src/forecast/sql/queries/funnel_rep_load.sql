@@ -1,4 +1,5 @@
--- grain: one row per owner of open leads in $root_id's team, as of $as_of_date (see
+-- grain: one row per owner of open leads in the team ($owner_ids, with $owner_names and
+-- $member_names, from funnel_members) (see
 -- derived_funnel_open_leads.sql): open leads, how many are older than $age_days days, their
 -- median and oldest age, untouched leads, and whether the owner holds more than $lead_cap.
 with final as (
@@ -7,7 +8,7 @@ with final as (
            median_age_days, oldest_age_days, untouched_leads,
            open_leads > $lead_cap as is_over_cap
     from derived_funnel_open_leads
-    where owner_id in (select owner_id from funnel_members($root_id, $as_of_date))
+    where owner_id in (select owner_id from funnel_team($owner_ids, $owner_names, $member_names))
 )
 select * from final
 order by open_leads desc, owner_name

@@ -28,7 +28,7 @@ per_step as (
            quantile_cont(days, 0.75) as p75_days
     from in_view
     where to_order in (select to_order from wanted)
-      and owner_id in (select owner_id from funnel_members($root_id, $as_of_date))
+      and owner_id in (select owner_id from funnel_team($owner_ids, $owner_names, $member_names))
     group by to_order
 ),
 final as (
