@@ -67,10 +67,13 @@ def test_what_moved_between_two_snapshots(tiny_db):
     at = open_app(PAGE)
     # live 2026-11-20 against the default: the last snapshot before that week, 2026-11-13
     assert at.date_input(key="compare_from").value == date(2026, 11, 13)
+    # no deals are read until a bar is picked
+    assert not any("bucket" in d.value.columns for d in at.dataframe)
     at.selectbox(key="moved_bucket").set_value("Pulled in").run()
     moved = _frame_with(at, "bucket")
     assert moved.opportunity_id.tolist() == ["D7"]  # close date moved from January into Q4
     assert moved.value.tolist() == [1000]
+    assert any(c.value == "Pulled in: 1 deals, $1,000." for c in at.caption)
     at.date_input(key="compare_from").set_value(date(2026, 10, 30)).run()
     caption = next(c.value for c in at.caption if c.value.startswith("From"))
     # Start on 2026-10-30: D2 200, D4 400, D5 500 (Q4, V's team); End now: D2 200, D3 300,

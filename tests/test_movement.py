@@ -54,6 +54,10 @@ def _move(con, root="MA", day0=mc.T0, day1=mc.TODAY):
     return movement.movement(con, root, Q4, t0, t1)
 
 
+def _deals(con, m, bucket=None, limit=None):
+    return movement.deals_behind(con, m, bucket, limit)
+
+
 def _bars(m):
     return {row.bucket: (row.value, row.count_change, row.deal_count)
             for row in m.bars.itertuples()}
@@ -101,7 +105,7 @@ def test_identity_check_notices_a_wrong_bar(company):
 
 
 def test_each_deal_gets_one_bucket(company):
-    deals = _move(company).deals.set_index("opportunity_id")
+    deals = _deals(company, _move(company)).set_index("opportunity_id")
     assert deals.index.is_unique
     got = {i: (r.bucket, r.direction, r.value) for i, r in deals.iterrows()}
     assert got == {
@@ -124,8 +128,7 @@ def test_each_deal_gets_one_bucket(company):
 
 
 def test_deals_that_fit_two_buckets(company):
-    m = _move(company)
-    deals = m.deals.set_index("opportunity_id")
+    deals = _deals(company, _move(company)).set_index("opportunity_id")
     # pushed out and cut 4000 -> 3000: Pushed out, at the t0 amount; the cut is not shown
     a4 = deals.loc["A4"]
     assert (a4.bucket, a4.amount_t0, a4.amount_t1, a4.value) == ("Pushed out", 4000, 3000, -4000)
@@ -147,14 +150,22 @@ def test_deals_that_fit_two_buckets(company):
 
 def test_bars_drill_down_to_their_deals(company):
     m = _move(company)
-    assert sorted(m.deals_behind("Start").opportunity_id) == sorted(
+    assert sorted(_deals(company, m, "Start").opportunity_id) == sorted(
         ["A1", "A2", "A3", "A4", "A6", "A7", "A12", "A13", "A14", "A15", "A18", "A20", "A21"])
-    assert sorted(m.deals_behind("End").opportunity_id) == sorted(
+    assert sorted(_deals(company, m, "End").opportunity_id) == sorted(
         ["A1", "A2", "A3", "A9", "A11", "A16", "A17", "A21"])
-    assert m.deals_behind("Other").direction.value_counts().to_dict() == {"out": 4, "in": 2}
-    assert len(m.touched()) == 15  # 17 deals in Start or End, A1 and A21 did not move
+    other = _deals(company, m, "Other")
+    assert other.direction.value_counts().to_dict() == {"out": 4, "in": 2}
+    # largest move first: A14 -1300, then A18 -190, A17 +180, A16 +170, A13 -140, A12 -130
+    assert other.opportunity_id.tolist() == ["A14", "A18", "A17", "A16", "A13", "A12"]
+    assert other.owner_name.tolist()[:2] == ["Abe Rep", "Ada Rep"]  # RA2, RA1
+    # at most `limit` rows: the two largest
+    assert _deals(company, m, "Other", limit=2).opportunity_id.tolist() == ["A14", "A18"]
+    everything = _deals(company, m)
+    assert len(everything) == 17  # every deal in Start or End, A1 and A21 did not move
+    assert (everything.bucket == "Unchanged").sum() == 2
     with pytest.raises(KeyError, match="not a bucket"):
-        m.deals_behind("Slipped")
+        _deals(company, m, "Slipped")
 
 
 def test_rep_moving_team(company):
@@ -165,14 +176,14 @@ def test_rep_moving_team(company):
     assert _bars(mb)["Other"] == (1300, 1, 1)
     assert _bars(mb)["End"] == (1700, 2, 2)
     assert mb.identity_holds()
-    assert mb.deals_behind("Other").iloc[0].opportunity_id == "A14"
+    assert _deals(company, mb, "Other").iloc[0].opportunity_id == "A14"
     # For V the move is inside the team: A14 does not move, and Other is only A12, A13, A18
     # out (-460) and A16, A17 in (+350) = -110; A16 comes from W's team.
     v = _move(company, "V")
     assert _bars(v)["Start"] == (14020, 14, 14)
     assert _bars(v)["Other"] == (-110, -1, 5)
     assert _bars(v)["End"] == (10400, 10, 10)
-    assert v.deals.set_index("opportunity_id").loc["A14", "bucket"] == "Unchanged"
+    assert _deals(company, v).set_index("opportunity_id").loc["A14", "bucket"] == "Unchanged"
     assert v.identity_holds()
     # MB's members: RA2 only at t1, with best case A14 1300 (A20 pushed, A15 lost)
     ra2 = mb.by_member.set_index("member_id").loc["RA2"]
@@ -265,7 +276,7 @@ def test_tiny_company_manager_losing_a_rep(con):
 def test_a_period_without_deals(company):
     t0, t1 = _points(company)
     m = movement.movement(company, "MA", parse_period("2027-Q3"), t0, t1)
-    assert m.deals.empty and m.identity_holds()
+    assert _deals(company, m).empty and m.identity_holds()
     assert set(_bars(m).values()) == {(0, 0, 0)}
     assert len(m.flow) == 28 and m.flow.deal_count.sum() == 0
     assert isinstance(movement_charts.waterfall_figure(m.bars).data[0], go.Waterfall)

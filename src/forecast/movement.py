@@ -34,12 +34,16 @@ For a target period P, a team root R and two as-of points t0 < t1:
   shows in the Closed amount, hence in the commit forecast change per member (`by_member`),
   not in the Won bar.
 
-The set logic runs in DuckDB (sql/queries/movement_deals.sql: one row per deal in Start or
-End, classified); the bars and the category flow matrix are small sums of that frame.
+The set logic runs in DuckDB (sql/queries/movement_classified.sql: one row per deal in Start
+or End, classified, a temp table); the bars and the category flow matrix are sums of it
+(movement_cells.sql, a few dozen rows), and the deals behind a bar are listed from it only
+when asked (`deals_behind`, movement_deals.sql).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -103,19 +107,15 @@ class MovementError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Movement:
-    """The bridge from t0 to t1. Frames (all plain pandas, never mutated here):
+    """The bridge from t0 to t1: small frames of sums, whatever the size of the team (the
+    deals behind a bar are read on demand by `deals_behind`). Frames (all plain pandas, never
+    mutated here):
 
     - bars: one row per bucket in BUCKETS order: bucket, measure ('absolute' for Start and
       End, 'relative' otherwise), value (signed contribution; Start/End: their totals),
       value_cents (the same in whole cents, what the identity is checked on), inflow and
       outflow (the positive and negative parts, e.g. Other's joined and left), deal_count
       (deals behind the bar), count_change (signed contribution to End#; 0 for Amount up/down).
-    - deals: one row per deal in Start or End: opportunity_id, opportunity_name, owner_id,
-      owner_name, member_id (R's direct report it rolls up to, at t1 if in End else at t0),
-      bucket ('Unchanged' for a deal in both with the same amount: not a movement), direction
-      ('out', 'in', 'change'), reason (for Other, Pulled in, Pushed out), is_in_start,
-      is_in_end, amount_t0, amount_t1, value (signed contribution), value_cents, start_cents,
-      end_cents, close_date_t0/t1, category_t0/t1, stage_t0/t1, owner_id_t0/t1.
     - flow: category at t0 (FLOW_ROWS; 'New' = not in Start) x category at t1 (FLOW_COLUMNS;
       Won/Lost/Pushed/Other = the exit bucket), every cell present: deal_count, amount_t0
       (what the cell held in Start), amount_t1 (what it holds in End) and amount (amount_t1
@@ -130,7 +130,6 @@ class Movement:
     t0: asof.AsOf
     t1: asof.AsOf
     bars: pd.DataFrame
-    deals: pd.DataFrame
     flow: pd.DataFrame
     by_member: pd.DataFrame
 
@@ -141,20 +140,6 @@ class Movement:
         value_ok = int(bars.value_cents[before_end].sum()) == int(bars.value_cents["End"])
         count_ok = int(bars.count_change[before_end].sum()) == int(bars.count_change["End"])
         return value_ok and count_ok
-
-    def deals_behind(self, bucket: str) -> pd.DataFrame:
-        """The deals a bar stands for (Start and End: every deal in that set)."""
-        if bucket not in BUCKETS:
-            raise KeyError(f"'{bucket}' is not a bucket; pick one of {', '.join(BUCKETS)}.")
-        if bucket == "Start":
-            return self.deals[self.deals.is_in_start]
-        if bucket == "End":
-            return self.deals[self.deals.is_in_end]
-        return self.deals[self.deals.bucket == bucket]
-
-    def touched(self) -> pd.DataFrame:
-        """The deals that moved: every deal except those in both sets at the same amount."""
-        return self.deals[self.deals.bucket != "Unchanged"]
 
     def identity_text(self) -> str:
         """'End $8.7K = Start $13.6K + Created $900 ...', the formula with its numbers."""
@@ -241,26 +226,32 @@ def default_comparison(con: duckdb.DuckDBPyConnection, t1: asof.AsOf) -> asof.As
 # ---- the frames ---------------------------------------------------------------------------
 
 
-def _deal_frame(
-    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, t0: asof.AsOf, t1: asof.AsOf
-) -> pd.DataFrame:
-    """The classified deals, fetched through Arrow: a large team's bridge has 100k+ rows, and
-    that path converts them about ten times faster than `.df()`. The Start and End sets are
-    found first (a temp table), so only their deals' states are read."""
-    params = dict(
-        root_id=root_id, start=period.start_date, end=period.end_date,
-        snap_t0=t0.snapshot_date, team_t0=t0.effective_date,
-        snap_t1=t1.snapshot_date, team_t1=t1.effective_date,
-    )
-    con.execute(queries.sql("movement_bridged"), params)
+def _params(root_id: str, period: Period, t0: asof.AsOf, t1: asof.AsOf) -> dict:
+    return dict(root_id=root_id, start=period.start_date, end=period.end_date,
+                snap_t0=t0.snapshot_date, team_t0=t0.effective_date,
+                snap_t1=t1.snapshot_date, team_t1=t1.effective_date)
+
+
+@contextmanager
+def _classified(con: duckdb.DuckDBPyConnection, params: dict) -> Iterator[None]:
+    """The temp table movement_classified (one row per deal in Start or End, with its bucket)
+    while the block runs. The Start and End sets are found first (movement_bridged), so only
+    their deals' states are read. Temp tables: a page run's read transaction is rolled back,
+    and these are rebuilt by the next read that needs them."""
     try:
-        # con.sql() refuses to start while an execute() result is unfinished (a fetchone()
-        # leaves one); execute() would silently drop it, complete() does the same explicitly.
-        con.complete()
-        table = con.sql(queries.sql("movement_deals"), params=params).to_arrow_table()
+        con.execute(queries.sql("movement_bridged"), params)
+        con.execute(queries.sql("movement_classified"), params)
+        yield
     finally:
+        con.execute("drop table if exists movement_classified")
         con.execute("drop table if exists movement_bridged")
-    return table.to_pandas(date_as_object=False)
+
+
+def _cells(con: duckdb.DuckDBPyConnection, params: dict) -> pd.DataFrame:
+    """The bridge summed per bucket, direction and flow cell (movement_cells.sql): a few
+    dozen rows, whatever the size of the team."""
+    with _classified(con, params):
+        return con.execute(queries.sql("movement_cells")).df()
 
 
 def _bar(bucket: str, cents: int, inflow: int, outflow: int, deals: int, change: int) -> dict:
@@ -270,50 +261,61 @@ def _bar(bucket: str, cents: int, inflow: int, outflow: int, deals: int, change:
             "count_change": change}
 
 
-def bars_from_deals(deals: pd.DataFrame) -> pd.DataFrame:
-    """The waterfall bars (see Movement.bars) summed from the classified deals.
+def bars_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The waterfall bars (see Movement.bars) added up from the bridge's cells.
 
     A deal's count contribution follows its direction: 'in' adds one to End#, 'out' takes
     one away, 'change' (Amount up/down, in both sets) leaves End# alone."""
-    cents = deals.value_cents
-    parts = pd.DataFrame({
-        "bucket": deals.bucket, "cents": cents,
-        "inflow": cents.clip(lower=0), "outflow": (-cents).clip(lower=0),
-        "count_change": (deals.direction == "in").astype("int64")
-                        - (deals.direction == "out").astype("int64"),
-    })
-    sums = parts.groupby("bucket").agg(
-        cents=("cents", "sum"), inflow=("inflow", "sum"), outflow=("outflow", "sum"),
-        deals=("cents", "size"), count_change=("count_change", "sum"),
-    ).reindex(CHANGE_BUCKETS, fill_value=0)
-    n_start, n_end = int(deals.is_in_start.sum()), int(deals.is_in_end.sum())
-    rows = [_bar("Start", int(deals.start_cents.sum()), 0, 0, n_start, n_start)]
-    rows += [_bar(bucket, int(r.cents), int(r.inflow), int(r.outflow), int(r.deals),
-                  int(r.count_change)) for bucket, r in sums.iterrows()]
-    rows.append(_bar("End", int(deals.end_cents.sum()), 0, 0, n_end, n_end))
+    signed = cells.direction.map({"in": 1, "out": -1}).fillna(0).astype("int64")
+    parts = cells.assign(count_change=signed * cells.deal_count)
+    sums = parts.groupby("bucket")[["value_cents", "inflow_cents", "outflow_cents",
+                                    "deal_count", "count_change"]].sum()
+    sums = sums.reindex(CHANGE_BUCKETS, fill_value=0)
+    n_start, n_end = int(cells.start_count.sum()), int(cells.end_count.sum())
+    rows = [_bar("Start", int(cells.start_cents.sum()), 0, 0, n_start, n_start)]
+    rows += [_bar(bucket, int(r.value_cents), int(r.inflow_cents), int(r.outflow_cents),
+                  int(r.deal_count), int(r.count_change)) for bucket, r in sums.iterrows()]
+    rows.append(_bar("End", int(cells.end_cents.sum()), 0, 0, n_end, n_end))
     bars = pd.DataFrame(rows)
     return bars.assign(description=bars.bucket.map(BUCKET_DESCRIPTIONS))
 
 
-def flow_from_deals(deals: pd.DataFrame) -> pd.DataFrame:
+def flow_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """Category at t0 x category at t1 (see Movement.flow), every cell present."""
-    row = deals.category_t0.where(deals.is_in_start, "New")
-    column = deals.category_t1.where(deals.is_in_end, deals.bucket.map(_EXIT_COLUMN))
-    cells = pd.DataFrame({"category_t0": row, "category_t1": column,
-                          "start_cents": deals.start_cents, "end_cents": deals.end_cents})
-    sums = cells.groupby(["category_t0", "category_t1"]).agg(
-        deal_count=("start_cents", "size"), start_cents=("start_cents", "sum"),
-        end_cents=("end_cents", "sum"))
+    sums = cells.groupby(["flow_row", "flow_column"])[
+        ["deal_count", "start_cents", "end_cents"]].sum()
     grid = pd.MultiIndex.from_product([FLOW_ROWS, FLOW_COLUMNS],
-                                      names=["category_t0", "category_t1"])
+                                      names=["flow_row", "flow_column"])
     flow = sums.reindex(grid, fill_value=0).reset_index()
-    is_open = flow.category_t1.isin(OPEN_CATEGORIES)
+    is_open = flow.flow_column.isin(OPEN_CATEGORIES)
     cents = flow.end_cents.where(is_open, flow.start_cents)
     return pd.DataFrame({
-        "category_t0": flow.category_t0, "category_t1": flow.category_t1,
+        "category_t0": flow.flow_row, "category_t1": flow.flow_column,
         "deal_count": flow.deal_count.astype("int64"), "amount": cents / 100,
         "amount_t0": flow.start_cents / 100, "amount_t1": flow.end_cents / 100,
     })
+
+
+def deals_behind(con: duckdb.DuckDBPyConnection, moved: Movement, bucket: str | None = None,
+                 limit: int | None = None) -> pd.DataFrame:
+    """The deals a bar of `moved` stands for (see Movement: 'Start' and 'End' = every deal in
+    that set; None = every deal in Start or End, 'Unchanged' included), largest move first,
+    the first `limit` of them (None = all). Read when asked: a large team's bridge has 100k+
+    deals, and the bars and the flow never need them one by one.
+
+    Columns: opportunity_id, opportunity_name, owner_id, owner_name, member_id (R's direct
+    report it rolls up to, at t1 if in End else at t0), bucket ('Unchanged' for a deal in both
+    with the same amount: not a movement), direction ('out', 'in', 'change'), reason (for
+    Other, Pulled in, Pushed out), is_in_start, is_in_end, amount_t0, amount_t1, value (signed
+    contribution), value_cents, start_cents, end_cents, close_date_t0/t1, category_t0/t1,
+    stage_t0/t1, owner_id_t0/t1."""
+    if bucket is not None and bucket not in [*BUCKETS, "Unchanged"]:
+        raise KeyError(f"'{bucket}' is not a bucket; pick one of {', '.join(BUCKETS)}.")
+    params = _params(moved.root_id, moved.period, moved.t0, moved.t1)
+    with _classified(con, params):
+        found = con.execute(queries.sql("movement_deals"), {
+            "bucket": bucket, "limit": limit}).df()
+    return found
 
 
 def _member_side(f: overview.TeamForecast, suffix: str) -> pd.DataFrame:
@@ -340,15 +342,18 @@ def members_change(before: overview.TeamForecast, after: overview.TeamForecast) 
 
 
 def movement(
-    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, t0: asof.AsOf, t1: asof.AsOf
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, t0: asof.AsOf, t1: asof.AsOf,
+    before: overview.TeamForecast | None = None, after: overview.TeamForecast | None = None,
 ) -> Movement:
-    """What moved in `root_id`'s open pipeline for `period` between t0 and t1."""
+    """What moved in `root_id`'s open pipeline for `period` between t0 and t1. `before` and
+    `after` are the team's forecasts at t0 and t1 when the caller already has them (a page
+    has t1's), else they are read here."""
     _check_points(con, t0, t1)
     _check_root(con, root_id, t0)
     _check_root(con, root_id, t1)
-    deals = _deal_frame(con, root_id, period, t0, t1)
-    by_member = members_change(overview.team_forecast(con, root_id, period, t0),
-                               overview.team_forecast(con, root_id, period, t1))
+    cells = _cells(con, _params(root_id, period, t0, t1))
+    before = before or overview.team_forecast(con, root_id, period, t0)
+    after = after or overview.team_forecast(con, root_id, period, t1)
     return Movement(root_id=root_id, period=period, t0=t0, t1=t1,
-                    bars=bars_from_deals(deals), deals=deals, flow=flow_from_deals(deals),
-                    by_member=by_member)
+                    bars=bars_from_cells(cells), flow=flow_from_cells(cells),
+                    by_member=members_change(before, after))

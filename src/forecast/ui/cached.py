@@ -220,10 +220,31 @@ def default_comparison(as_of_date: date) -> date:
 
 @auth.scoped("t1_date")
 @cached_read(**CACHE)
-def movement_between(root_id: str, period_id: str, t0_date: date, t1_date: date):
+def movement_between(root_id: str, period_id: str, t0_date: date,
+                     t1_date: date) -> movement.Movement:
+    """The bridge's bars, flow and change per member (small frames; the deals behind a bar
+    are moved_deals). The team's forecast at t1 is the page's own cached one."""
     with cursor() as cur:
         t0, t1 = movement.resolve_pair(cur, t0_date, t1_date)
-        return movement.movement(cur, root_id, period(period_id), t0, t1)
+        return movement.movement(cur, root_id, period(period_id), t0, t1,
+                                 after=team_forecast(root_id, period_id, t1_date))
+
+
+@auth.scoped("t1_date")
+@cached_read(**CACHE)
+def moved_deals(root_id: str, period_id: str, t0_date: date, t1_date: date,
+                bucket: str) -> pd.DataFrame:
+    """The first DEAL_LIMIT deals behind one bar of movement_between, largest move first."""
+    return moved_deals_all(root_id, period_id, t0_date, t1_date, bucket, DEAL_LIMIT)
+
+
+@auth.scoped("t1_date")
+def moved_deals_all(root_id: str, period_id: str, t0_date: date, t1_date: date, bucket: str,
+                    limit: int | None = None) -> pd.DataFrame:
+    """Every deal behind that bar, for a download (read when it is clicked, never cached)."""
+    moved = movement_between(root_id, period_id, t0_date, t1_date)
+    with cursor() as cur:
+        return movement.deals_behind(cur, moved, bucket, limit)
 
 
 # ---- figures --------------------------------------------------------------------------------

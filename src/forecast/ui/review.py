@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -215,18 +215,37 @@ def what_moved(sel: Selection) -> None:
         st.session_state[KEY_BUCKET] = points[0]["customdata"][0]
     with st.expander("How deals are put in buckets"):
         st.markdown(movement.PRECEDENCE)
-    buckets = [b for b in moved.bars.bucket]
-    bucket = st.selectbox("Deals in", buckets, key=KEY_BUCKET)
-    behind = moved.deals_behind(bucket)
-    if len(behind) > cached.DEAL_LIMIT:
-        st.caption(f"{len(behind):,} deals; the first {cached.DEAL_LIMIT:,} (largest "
-                   "contribution first) are listed, the downloads hold all of them.")
-    shown = behind.head(cached.DEAL_LIMIT)  # already ordered by bucket and size of the move
-    st.dataframe(shown[list(MOVED_COLUMNS)], hide_index=True, column_config=MOVED_COLUMNS)
-    widgets.downloads(behind, f"moved-{bucket}-{sel.root_id}", key="moved")
+    bucket = st.selectbox("Deals in", list(moved.bars.bucket), key=KEY_BUCKET, index=None,
+                          placeholder="Pick a bar (or click one) to list its deals")
+    if bucket is not None:
+        _moved_deals(sel, t0, moved, bucket)
     left, right = st.columns(2)
     left.plotly_chart(flow, key="flow")
     right.dataframe(_member_changes(moved.by_member), hide_index=True)
+
+
+def _moved_deals(sel: Selection, t0: date, moved: movement.Movement, bucket: str) -> None:
+    """The deals behind one bar, read only once it is picked: the first DEAL_LIMIT (largest
+    move first) are listed, the count and total are the bar's own, the downloads hold all."""
+    key = (sel.root_id, sel.period.period_id, t0, sel.as_of_date, bucket)
+    shown = cached.moved_deals(*key)
+    bar = moved.bars.set_index("bucket").loc[bucket]
+    total = int(bar.deal_count)
+    listed = (f" The {len(shown):,} largest moves are listed; the downloads hold all "
+              f"{total:,}." if total > len(shown) else "")
+    st.caption(f"{bucket}: {total:,} deals, {formatting.currency_exact(bar.value)}.{listed}")
+    st.dataframe(shown[list(MOVED_COLUMNS)], hide_index=True, column_config=MOVED_COLUMNS)
+    stem = f"moved-{bucket}-{sel.root_id}"
+    if total <= len(shown):
+        widgets.downloads(shown, stem, key="moved")
+        return
+    left, right = st.columns(2)
+    left.download_button("Download CSV", lambda: export.to_csv(cached.moved_deals_all(*key)),
+                         f"{stem}.csv", "text/csv", key="moved_csv")
+    right.download_button(
+        "Download Excel", lambda: export.to_excel(cached.moved_deals_all(*key)),
+        f"{stem}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="moved_xlsx")
 
 
 def _member_changes(by_member: pd.DataFrame) -> pd.DataFrame:
