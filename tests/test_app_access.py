@@ -333,3 +333,20 @@ def test_an_email_that_cannot_be_matched_says_why_and_shows_nothing(store, claim
     assert not at.exception
     assert [e.value for e in at.error if message in e.value]
     assert not at.metric and not at.dataframe and not at.sidebar.selectbox
+
+
+def test_a_signed_in_call_is_kept_under_the_sign_in_not_a_typed_name(store):
+    at = app(MAX)
+    at.switch_page("pages/forecast_review.py").run()
+    by = at.text_input(key="call_by")
+    assert (by.value, by.disabled) == (MAX, True)
+    at.number_input(key="call_commit").set_value(275.0)
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    con = db.connect(store)
+    try:
+        kept = con.execute("select person_id, commit_amount, entered_by from submissions "
+                           "where entered_by = $by", {"by": MAX}).fetchall()
+    finally:
+        con.close()
+    assert kept == [("M1", 275.0, MAX)]

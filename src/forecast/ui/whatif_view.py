@@ -364,9 +364,7 @@ def save_and_load(sel: Selection, base: projection.Baseline, levers: Levers | No
     left, right = st.columns(2)
     with left.form("wi_save_form", clear_on_submit=False):
         name = st.text_input("Scenario name", key="wi_name", max_chars=scenarios.MAX_NAME)
-        viewer = auth.current_viewer()
-        by = st.text_input("Saved by", key="wi_by", max_chars=200,
-                           value=(viewer.email or "") if viewer else "")
+        by = auth.author_input("Saved by", key="wi_by")
         note = st.text_input("Note", key="wi_note", max_chars=2000)
         go = st.form_submit_button("Save the levers as a scenario")
     if go:
