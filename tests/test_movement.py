@@ -334,3 +334,30 @@ def test_charts(company):
     assert heat.z[2][2] == 1250  # Commit -> Commit
     assert heat.text[3][2] == "$1.7K<br>2 deals"  # New -> Commit
     assert "$" not in heat.text[3][3]  # New -> Won is impossible and empty
+
+
+def _both_ways(con, root, period, t0, t1):
+    """The bars and flow added up deal by deal and from derived_movement_pairs."""
+    params = movement._params(root, period, t0, t1)
+    assert movement._is_precomputed(con, params)
+    slow, fast = movement._cells_deal_by_deal(con, params), movement._cells_precomputed(
+        con, params)
+    return ((movement.bars_from_cells(slow), movement.flow_from_cells(slow)),
+            (movement.bars_from_cells(fast), movement.flow_from_cells(fast)))
+
+
+@pytest.mark.parametrize("period_id", ["2026-Q4", "2026-M11", "2026-M12", "2027-M01", "2026-Q3", "2026"])
+def test_precomputed_default_comparison_equals_deal_by_deal(company, period_id):
+    # live 2026-11-13 vs its default, the snapshot of 2026-11-06: the page's first view
+    t0, t1 = _points(company)
+    for root in ["V", "MA", "MB", "W", "RA1", "RA2"]:
+        (slow_bars, slow_flow), (fast_bars, fast_flow) = _both_ways(
+            company, root, parse_period(period_id), t0, t1)
+        pd.testing.assert_frame_equal(slow_bars, fast_bars)
+        pd.testing.assert_frame_equal(slow_flow, fast_flow)
+
+
+def test_other_comparisons_are_added_up_deal_by_deal(company):
+    # 2026-10-30 vs now: not the pair derived_movement_pairs holds
+    t0, t1 = _points(company, day0=mc.EARLIER)
+    assert not movement._is_precomputed(company, movement._params("MA", Q4, t0, t1))

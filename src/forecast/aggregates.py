@@ -45,6 +45,7 @@ DERIVED = {
     "deal_history": ("derived_deal_history_source", ("derived_deal_history",)),
     "whatif": ("derived_whatif_source", ("derived_whatif_points", "derived_whatif_history")),
     "deal_facts": ("derived_deal_facts_source", ("derived_deal_facts",)),
+    "movement": ("derived_sources", ("derived_movement_pairs",)),
     "funnel": ("derived_funnel_source", tuple(f"derived_funnel_{t}" for t in (
         "members", "params", "catalog", "coverage", "journey_base", "steps", "journeys",
         "step_months", "step_totals", "flow_months", "vs_months", "stage_visits",

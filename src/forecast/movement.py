@@ -50,7 +50,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from forecast import asof, formatting, overview, queries
+from forecast import aggregates, asof, formatting, overview, queries
 from forecast.calendar import Period
 
 BUCKETS = ["Start", "Created", "Pulled in", "Amount up", "Amount down", "Pushed out", "Won",
@@ -249,9 +249,34 @@ def _classified(con: duckdb.DuckDBPyConnection, params: dict) -> Iterator[None]:
 
 def _cells(con: duckdb.DuckDBPyConnection, params: dict) -> pd.DataFrame:
     """The bridge summed per bucket, direction and flow cell (movement_cells.sql): a few
-    dozen rows, whatever the size of the team."""
+    dozen rows, whatever the size of the team. The default comparison (the last snapshot
+    before this week vs now, what the page opens on) is added up from the pairs precomputed
+    in derived_movement_pairs, the same numbers without reading a deal."""
+    if _is_precomputed(con, params):
+        return _cells_precomputed(con, params)
+    return _cells_deal_by_deal(con, params)
+
+
+def _cells_precomputed(con: duckdb.DuckDBPyConnection, params: dict) -> pd.DataFrame:
+    # t1 is the live deals here, so the query takes no snap_t1
+    used = {k: v for k, v in params.items() if k != "snap_t1"}
+    return con.execute(queries.sql("movement_cells_derived"), used).df()
+
+
+def _cells_deal_by_deal(con: duckdb.DuckDBPyConnection, params: dict) -> pd.DataFrame:
     with _classified(con, params):
         return con.execute(queries.sql("movement_cells")).df()
+
+
+def _is_precomputed(con: duckdb.DuckDBPyConnection, params: dict) -> bool:
+    """Whether derived_movement_pairs answers this comparison: t1 the live deals and t0 the
+    snapshot it was built for."""
+    if params["snap_t1"] is not None or params["snap_t0"] is None:
+        return False
+    aggregates.ensure(con, "movement")
+    found = con.execute("select 1 from derived_movement_pairs where snapshot_date = $d limit 1",
+                        {"d": params["snap_t0"]}).fetchall()
+    return bool(found)
 
 
 def _bar(bucket: str, cents: int, inflow: int, outflow: int, deals: int, change: int) -> dict:

@@ -8,11 +8,11 @@ with final as (
            flow_row,
            flow_column,
            count(*) as deal_count,
-           sum(value_cents) as value_cents,
-           sum(greatest(value_cents, 0)) as inflow_cents,
-           sum(greatest(-value_cents, 0)) as outflow_cents,
-           sum(start_cents) as start_cents,
-           sum(end_cents) as end_cents,
+           sum(value_cents)::bigint as value_cents,
+           sum(greatest(value_cents, 0))::bigint as inflow_cents,
+           sum(greatest(-value_cents, 0))::bigint as outflow_cents,
+           sum(start_cents)::bigint as start_cents,
+           sum(end_cents)::bigint as end_cents,
            count(*) filter (where is_in_start) as start_count,
            count(*) filter (where is_in_end) as end_count
     from movement_classified
