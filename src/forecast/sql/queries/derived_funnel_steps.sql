@@ -12,7 +12,7 @@
 -- journey reached every required step before this one (checked with bit masks, not a window).
 -- next_key: the journey's next step or exit (funnel order), for the flows. The journey's
 -- owner, start, split columns and value are carried along so that the readers filter and
--- group without a join; rows are in step and time order, so a step's window is a range.
+-- group without a join.
 create or replace table derived_funnel_steps as
 with params as (
     select (as_of_date + interval 1 day)::timestamp as cut_at, stall_days
@@ -124,4 +124,3 @@ final as (
     join funnel_journeys j using (journey_id)
 )
 select * from final
-order by step_key, entered_at

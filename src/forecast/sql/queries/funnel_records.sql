@@ -7,8 +7,8 @@
 --   $strict_only keeps the strict journeys; $split_value (of $dimension) and $deal_type
 --   filter when not null.
 with in_view as (
-    -- one branch per view, each a plain range on one column, so the scan skips what is
-    -- outside the window
+    -- one branch per view, each a plain range on one column, which the scan checks against
+    -- each row group's bounds
     select * from derived_funnel_steps
     where $view = 'period' and step_key = coalesce($from_key, $step_key)
       and entered_at >= $start::timestamp
