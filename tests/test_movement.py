@@ -346,7 +346,8 @@ def _both_ways(con, root, period, t0, t1):
             (movement.bars_from_cells(fast), movement.flow_from_cells(fast)))
 
 
-@pytest.mark.parametrize("period_id", ["2026-Q4", "2026-M11", "2026-M12", "2027-M01", "2026-Q3", "2026"])
+@pytest.mark.parametrize("period_id", ["2026-Q4", "2026-M11", "2026-M12", "2027-M01", "2026-Q3",
+                                       "2026"])
 def test_precomputed_default_comparison_equals_deal_by_deal(company, period_id):
     # live 2026-11-13 vs its default, the snapshot of 2026-11-06: the page's first view
     t0, t1 = _points(company)
@@ -361,3 +362,11 @@ def test_other_comparisons_are_added_up_deal_by_deal(company):
     # 2026-10-30 vs now: not the pair derived_movement_pairs holds
     t0, t1 = _points(company, day0=mc.EARLIER)
     assert not movement._is_precomputed(company, movement._params("MA", Q4, t0, t1))
+
+
+def test_a_dropped_derived_table_falls_back_to_deal_by_deal(company):
+    before = _bars(_move(company))
+    company.execute("drop table derived_movement_pairs")
+    t0, t1 = _points(company)
+    assert not movement._is_precomputed(company, movement._params("MA", Q4, t0, t1))
+    assert _bars(_move(company)) == before

@@ -274,8 +274,12 @@ def _is_precomputed(con: duckdb.DuckDBPyConnection, params: dict) -> bool:
     if params["snap_t1"] is not None or params["snap_t0"] is None:
         return False
     aggregates.ensure(con, "movement")
-    found = con.execute("select 1 from derived_movement_pairs where snapshot_date = $d limit 1",
-                        {"d": params["snap_t0"]}).fetchall()
+    try:
+        found = con.execute(
+            "select 1 from derived_movement_pairs where snapshot_date = $d limit 1",
+            {"d": params["snap_t0"]}).fetchall()
+    except duckdb.CatalogException:  # dropped by hand since its last build: the slow way
+        return False
     return bool(found)
 
 
