@@ -17,8 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import queries
-from forecast.whatif.learn import Point, point_params
+from forecast.whatif.learn import Point, fetch, point_params
 
 
 @dataclass(frozen=True)
@@ -56,11 +55,8 @@ class NewPipeline:
 def new_won_sample(con: duckdb.DuckDBPyConnection, root_id: str, points: list[Point],
                    team_date: date) -> pd.DataFrame:
     """The team's deals created after each point and won inside that point's period."""
-    found = queries.frame(con, "whatif_new_won", root_id=root_id, as_of=team_date,
-                          **point_params(points))
-    for column in ("snapshot_date", "period_start"):  # plain dates, like Point's
-        found[column] = pd.to_datetime(found[column]).dt.date
-    return found
+    return fetch(con, "whatif_new_won", root_id=root_id, as_of=team_date,
+                 **point_params(points))
 
 
 def from_sample(rows: pd.DataFrame, periods: int) -> NewPipeline:

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from forecast import overview, queries
+from forecast import overview
 from forecast.asof import AsOf
 from forecast.calendar import Period, fiscal_start_month
 from forecast.whatif import WhatIfError, simulate
@@ -27,6 +27,7 @@ from forecast.whatif.learn import (
     LOOKBACK,
     PRIOR_WEIGHT,
     Learned,
+    fetch,
     learn,
     next_period,
 )
@@ -70,8 +71,10 @@ def open_deals(con: duckdb.DuckDBPyConnection, root_id: str, period: Period,
     params = dict(root_id=root_id, as_of=when.effective_date, start=period.start_date,
                   end=period.end_date, later_end=later.end_date, age_edges=list(AGE_EDGES_DAYS))
     if when.snapshot_date is None:  # the live state: one scan of the deals, the same rows
-        return queries.frame(con, "whatif_open_deals_live", **params)
-    return queries.frame(con, "whatif_open_deals", snap=when.snapshot_date, **params)
+        found = fetch(con, "whatif_open_deals_live", **params)
+    else:
+        found = fetch(con, "whatif_open_deals", snap=when.snapshot_date, **params)
+    return found.assign(close_date=found.close_date.astype("datetime64[us]"))
 
 
 def check_period(period: Period, when: AsOf) -> None:
