@@ -33,7 +33,7 @@ def build(path: Path, opportunities: int) -> float:
 
 def precompute(path: Path) -> float:
     """What an import or snapshot leaves behind for the pages (forecast.aggregates): the
-    per-snapshot sums, stage stays, deal history and the Funnel page's opening scope."""
+    per-snapshot sums, stage stays, deal history and the funnel's journeys and sums."""
     con = db.connect(path)
     start = time.perf_counter()
     aggregates.refresh(con)

@@ -68,12 +68,13 @@ def company_rows(size: int, workdir: Path, page_files: list[str],
     con = db.connect(path)
     deals = con.execute("select count(*) from opportunities").fetchall()[0][0]
     history = con.execute("select count(*) from opportunity_snapshots").fetchall()[0][0]
+    leads = con.execute("select count(*) from leads").fetchall()[0][0]
     con.close()
-    rows[0]["note"] = f"{deals:,} deals, {history:,} history rows"
+    rows[0]["note"] = f"{deals:,} deals, {leads:,} leads, {history:,} history rows"
     rows.append(_row(size, "precompute after import (forecast.aggregates.refresh)",
                      companies.precompute(path) * 1000,
-                     "per-snapshot sums, stage stays, deal history, the Funnel page's "
-                     "opening scope"))
+                     "per-snapshot sums, stage stays, deal history, the funnel's journeys "
+                     "and their sums"))
     con = db.connect(path)
     con.execute("set enable_progress_bar = false")
     try:
