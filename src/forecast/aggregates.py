@@ -96,5 +96,4 @@ def ensure_all(con: duckdb.DuckDBPyConnection) -> None:
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every derived table set that is out of date (after an import or snapshot),
     the funnel's included."""
-    for name in DERIVED:
-        ensure(con, name)
+    ensure_all(con)

@@ -17,7 +17,7 @@ from forecast.funnel import Window
 from forecast.funnel_metrics import text  # importing it registers the funnel metrics
 from forecast.metrics import METRICS, help_text
 from forecast.ui import auth, cached, widgets
-from forecast.ui.store import cursor
+from forecast.ui.store import cached_read, cursor
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner="Measuring the funnel…")
 DRILL_LIMIT = 5000
@@ -33,7 +33,7 @@ def window(period_id: str, as_of_date: date, view: str) -> Window:
 
 
 @auth.scoped()
-@st.cache_data(**CACHE)
+@cached_read(**CACHE)
 def report(root_id: str, period_id: str, as_of_date: date, view: str,
            dimension: str | None) -> funnel_report.FunnelReport:
     with cursor() as cur:
@@ -42,7 +42,7 @@ def report(root_id: str, period_id: str, as_of_date: date, view: str,
 
 
 @auth.scoped()
-@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+@cached_read(max_entries=16, ttl=600, show_spinner=False)
 def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
              step_key: str, from_key: str | None, strict_only: bool,
              split_value: str | None, deal_type: str | None) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimensio
 
 
 @auth.scoped()
-@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+@cached_read(max_entries=16, ttl=600, show_spinner=False)
 def leads(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
           kind: str, bucket_order: int | None, split_value: str | None) -> pd.DataFrame:
     with cursor() as cur:
