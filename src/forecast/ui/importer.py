@@ -60,8 +60,10 @@ def _run_import(paths: list[Path], kind: str | None, as_of: date, stage_mapping:
                 results.append(importing.import_file(
                     cur, path, kind=kind, as_of=as_of, stage_mapping=stage_mapping,
                     progress=progress))
-    bar.empty()
+    bar.progress(1.0, text="Imported. Bringing the pages' sums up to date (a few minutes "
+                 "for a million deals, seconds for a smaller company)")
     data_changed()
+    bar.empty()
     return results
 
 
