@@ -1,6 +1,9 @@
 """User text shown inside Markdown or a chart label is escaped, so it shows as typed."""
 
+import pandas as pd
+
 from forecast.formatting import chart_text, md_text
+from forecast.funnel_charts import sankey
 
 
 def test_markdown_punctuation_and_streamlit_directives_are_escaped():
@@ -17,3 +20,10 @@ def test_plain_names_are_unchanged():
 
 def test_chart_labels_escape_the_tags_plotly_reads():
     assert chart_text("<b>Ann</b> & co") == "&lt;b&gt;Ann&lt;/b&gt; &amp; co"
+
+
+def test_funnel_step_names_from_a_file_are_drawn_as_typed():
+    flows = pd.DataFrame({"from_label": ["<b>MQL</b>"], "to_label": ["Lost"],
+                          "journey_count": [3]})
+    labels = sankey(flows, ["<b>MQL</b>"]).data[0].node.label
+    assert labels[:2] == ("&lt;b&gt;MQL&lt;/b&gt;", "Disqualified")

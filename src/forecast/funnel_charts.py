@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from forecast import charts
 from forecast.charts import COLORS
+from forecast.formatting import chart_text
 
 EXIT_COLORS = {"Disqualified": "#9ca3af", "Lost": "#b91c1c", "Stalled": "#d97706",
                "Still open": "#cbd5e1"}
@@ -27,8 +28,8 @@ def funnel_chart(steps: pd.DataFrame, title: str = "The funnel") -> go.Figure:
     first = steps.groupby("split_value", sort=False).entrants.max()
     for split_value in first.sort_values(ascending=False).index[:MAX_SERIES]:
         part = steps[steps.split_value == split_value]
-        fig.add_trace(go.Funnel(name=str(split_value), y=part.label, x=part.entrants,
-                                textinfo="value+percent initial"))
+        fig.add_trace(go.Funnel(name=chart_text(split_value), y=part.label.map(chart_text),
+                                x=part.entrants, textinfo="value+percent initial"))
     if steps.split_value.nunique() <= 1:
         fig.update_traces(marker_color=COLORS["commit"], showlegend=False)
     return _look(fig, title)
@@ -42,7 +43,7 @@ def sankey(flows: pd.DataFrame, order: list[str], title: str = "Where journeys g
     colors = [EXIT_COLORS.get(label, COLORS["commit"]) for label in labels]
     fig = go.Figure(go.Sankey(
         arrangement="snap",
-        node=dict(label=labels, color=colors, pad=18, thickness=16),
+        node=dict(label=[chart_text(x) for x in labels], color=colors, pad=18, thickness=16),
         link=dict(source=[index[x] for x in flows.from_label],
                   target=[index[x] for x in flows.to_label],
                   value=flows.journey_count.tolist(),
@@ -58,7 +59,8 @@ def cohort_heatmap(grid: pd.DataFrame, column: str = "conv_cum_strict",
     wide = grid.pivot(index="cohort_month", columns="label", values=column)
     wide = wide[list(dict.fromkeys(grid.label))]
     fig = go.Figure(go.Heatmap(
-        z=wide.to_numpy(), x=list(wide.columns), y=list(wide.index), zmin=0, zmax=1,
+        z=wide.to_numpy(), x=[chart_text(c) for c in wide.columns], y=list(wide.index),
+        zmin=0, zmax=1,
         colorscale="Blues", colorbar=dict(tickformat=".0%"),
         text=[[f"{v:.0%}" if v == v else "" for v in row] for row in wide.to_numpy()],
         texttemplate="%{text}", hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>"))
@@ -70,7 +72,8 @@ def leak_bars(ranking: pd.DataFrame, title: str = "Leaks ranked by value lost") 
     """Horizontal bars, largest leak on top. `ranking`: name, leak_usd, rate, reference."""
     ordered = ranking.iloc[::-1]
     fig = go.Figure(go.Bar(
-        x=ordered.leak_usd, y=ordered.name, orientation="h", marker_color=COLORS["quota"],
+        x=ordered.leak_usd, y=ordered.name.map(chart_text), orientation="h",
+        marker_color=COLORS["quota"],
         customdata=ordered[["rate", "reference"]].to_numpy(),
         hovertemplate="%{y}<br>lost %{x:$,.0f}<br>rate %{customdata[0]:.1%} vs "
                       "%{customdata[1]:.1%}<extra></extra>"))
@@ -95,7 +98,7 @@ def time_in_stage_bars(stages: pd.DataFrame, title: str = "Days in each stage") 
     """Median days per stage with the 25th-75th percentile as the error bar. `stages`:
     stage_name, median_days, p25_days, p75_days."""
     fig = go.Figure(go.Bar(
-        x=stages.stage_name, y=stages.median_days, marker_color=COLORS["best_case"],
+        x=stages.stage_name.map(chart_text), y=stages.median_days, marker_color=COLORS["best_case"],
         error_y=dict(type="data", symmetric=False,
                      array=(stages.p75_days - stages.median_days).tolist(),
                      arrayminus=(stages.median_days - stages.p25_days).tolist()),
