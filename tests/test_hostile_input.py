@@ -218,7 +218,8 @@ def test_arbitrary_bytes_never_end_in_a_traceback(fresh, tmp_path, data):
     path = tmp_path / "anything.csv"
     path.write_bytes(data)
     result = importing.import_file(con, path, as_of=AS_OF)  # format detected from the bytes
-    check_accounted(con, result, before)
+    assert result.rows_in == result.rows_loaded + result.rows_rejected
+    check_accounted(con, result, before)  # and every other promise an import keeps
 
 
 def test_duplicate_ids_and_ragged_rows_are_rejected_by_line(fresh, tmp_path):

@@ -14,6 +14,13 @@ periods are whole calendar months, so the month grain answers every period exact
   length, for the usual (median) time in stage as of any date.
 - `derived_deal_history`: per deal, close-date pushes, highest amount and last change over
   the whole weekly history, for the deal list as of the latest data.
+- `derived_deal_facts`: per live deal, its names, history summary and entry into its
+  current stage, for the Forecast review's deal list as of the latest data.
+- `derived_movement_pairs`: the deals open at the last snapshot before this week or now,
+  summed per owner, close month, category and movement flags, for the default
+  week-over-week bridge (forecast.movement).
+- `derived_whatif_points` and `derived_whatif_history`: the history the What-if chances
+  are learned from for the opening view (forecast.whatif).
 - `derived_funnel_*` (forecast.funnel): every journey and funnel step as of the data date,
   and their sums per view, month, owner, source, segment and deal type, so that the Funnel
   page's team, window, view and split are sums over them.
@@ -38,15 +45,16 @@ import duckdb
 
 from forecast import queries
 
-# derived table set -> (fingerprint query, build queries in order)
+# derived table set -> (fingerprint queries, build queries in order); a set built from the
+# sources of two others is fingerprinted by both their queries
 DERIVED = {
-    "state_sums": ("derived_sources", ("derived_state_sums", "derived_closed_sums")),
-    "stage_stays": ("derived_stage_stays_source", ("derived_stage_stays",)),
-    "deal_history": ("derived_deal_history_source", ("derived_deal_history",)),
-    "whatif": ("derived_whatif_source", ("derived_whatif_points", "derived_whatif_history")),
-    "deal_facts": ("derived_deal_facts_source", ("derived_deal_facts",)),
-    "movement": ("derived_sources", ("derived_movement_pairs",)),
-    "funnel": ("derived_funnel_source", tuple(f"derived_funnel_{t}" for t in (
+    "state_sums": (("derived_sources",), ("derived_state_sums", "derived_closed_sums")),
+    "stage_stays": (("derived_stage_stays_source",), ("derived_stage_stays",)),
+    "deal_history": (("derived_deal_history_source",), ("derived_deal_history",)),
+    "whatif": (("derived_whatif_source",), ("derived_whatif_points", "derived_whatif_history")),
+    "deal_facts": (("derived_sources", "derived_stage_stays_source"), ("derived_deal_facts",)),
+    "movement": (("derived_sources",), ("derived_movement_pairs",)),
+    "funnel": (("derived_funnel_source",), tuple(f"derived_funnel_{t}" for t in (
         "members", "params", "catalog", "coverage", "journey_base", "steps", "journeys",
         "step_months", "step_totals", "flow_months", "vs_months", "stage_visits",
         "step_spans", "open_leads"))),
@@ -65,8 +73,9 @@ def _stored(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return found[0][0] if found else None
 
 
-def _current(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    return str(queries.rows(con, DERIVED[name][0])[0][0])
+def fingerprint(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """What the sources of the derived table set `name` look like now."""
+    return " || ".join(str(queries.rows(con, query)[0][0]) for query in DERIVED[name][0])
 
 
 def _build(con: duckdb.DuckDBPyConnection, name: str, fingerprint: str) -> None:
@@ -81,9 +90,9 @@ def _build(con: duckdb.DuckDBPyConnection, name: str, fingerprint: str) -> None:
 def ensure(con: duckdb.DuckDBPyConnection, name: str = "state_sums") -> None:
     """Make the derived tables `name` (a DERIVED key) match the data, rebuilding if needed."""
     with _BUILDING:
-        fingerprint = _current(con, name)
-        if _stored(con, name) != fingerprint:
-            _build(con, name, fingerprint)
+        current = fingerprint(con, name)
+        if _stored(con, name) != current:
+            _build(con, name, current)
 
 
 def ensure_all(con: duckdb.DuckDBPyConnection) -> None:

@@ -319,7 +319,7 @@ def use_tables(con: duckdb.DuckDBPyConnection, as_of: date, stall_days: int,
         if _temporary_key(con) is not None:
             _drop_temporary(con)
         return None
-    fingerprint = queries.rows(con, aggregates.DERIVED["funnel"][0])[0][0]
+    fingerprint = aggregates.fingerprint(con, "funnel")
     key = f"{as_of.isoformat()}|{stall_days}|{root_id}|{fingerprint}"
     if _temporary_key(con) != key:
         _build_temporary(con, key, as_of, stall_days, root_id)
