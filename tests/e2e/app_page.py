@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Download, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from harness import CONNECTED, ERROR, EXCEPTION, IDLE, NAV_LINK, SKELETON, is_console_error
 
@@ -104,9 +105,17 @@ class AppPage:
         return f"{box.inner_text().strip()} {box.locator('input').input_value()}"
 
     def download(self, button: str, nth: int = 0) -> Download:
+        """The file a download button gives. A click that lands while a rerun is replacing
+        the button (a rerun that had not started when `settle` looked) gives nothing, so
+        the click is tried once more after the page has settled."""
         buttons = self.page.get_by_test_id("stDownloadButton").filter(has_text=button)
-        with self.page.expect_download() as info:
-            buttons.nth(nth).click()
+        try:
+            with self.page.expect_download(timeout=WAIT_MS / 2) as info:
+                buttons.nth(nth).click()
+        except PlaywrightTimeoutError:
+            self.settle()
+            with self.page.expect_download() as info:
+                buttons.nth(nth).click()
         self.settle()
         return info.value
 
