@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from forecast import charts, formatting
 from forecast.movement import FLOW_COLUMNS, FLOW_ROWS
@@ -11,10 +10,9 @@ from forecast.movement import FLOW_COLUMNS, FLOW_ROWS
 COLORS = {"total": "#2f6fdf", "up": "#1b7f3b", "down": "#c2410c"}
 
 
-def _layout(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=title, template=charts.template(), showlegend=False,
-                      margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+def _layout(title: str, **layout) -> dict:
+    return dict(title=title, template=charts.template(), showlegend=False,
+                margin=charts.MARGIN, **layout)
 
 
 def _bar_text(bucket: str, value: float) -> str:
@@ -30,8 +28,8 @@ def waterfall_figure(bars: pd.DataFrame, title: str = "What moved in the open pi
     identity. customdata carries each bar's bucket and deal count for a click-through.
     """
     measure = ["total" if b == "End" else m for b, m in zip(bars.bucket, bars.measure, strict=True)]
-    fig = go.Figure(go.Waterfall(
-        x=bars.bucket, y=bars.value, measure=measure,
+    waterfall = dict(
+        type="waterfall", x=bars.bucket, y=bars.value, measure=measure,
         text=[_bar_text(b, v) for b, v in zip(bars.bucket, bars.value, strict=True)],
         textposition="outside",
         customdata=bars[["bucket", "deal_count"]].to_numpy(),
@@ -40,9 +38,8 @@ def waterfall_figure(bars: pd.DataFrame, title: str = "What moved in the open pi
         increasing=dict(marker=dict(color=COLORS["up"])),
         decreasing=dict(marker=dict(color=COLORS["down"])),
         totals=dict(marker=dict(color=COLORS["total"])),
-    ))
-    fig.update_yaxes(tickprefix="$", tickformat="~s")
-    return _layout(fig, title)
+    )
+    return charts.figure([waterfall], _layout(title, yaxis=charts.MONEY))
 
 
 def flow_heatmap(flow: pd.DataFrame, title: str = "Category at t0 → category at t1"):
@@ -53,11 +50,11 @@ def flow_heatmap(flow: pd.DataFrame, title: str = "Category at t0 → category a
     text = [[f"{formatting.currency(a)}<br>{formatting.count(n)} deals" if n else ""
              for a, n in zip(amount_row, count_row, strict=True)]
             for amount_row, count_row in zip(amount.to_numpy(), count.to_numpy(), strict=True)]
-    fig = go.Figure(go.Heatmap(
+    heatmap = dict(
+        type="heatmap",
         z=amount.to_numpy(), x=FLOW_COLUMNS, y=FLOW_ROWS, text=text, texttemplate="%{text}",
         colorscale="Blues", showscale=False, customdata=count.to_numpy(),
         hovertemplate="%{y} → %{x}: %{text}<extra></extra>",
-    ))
-    fig.update_xaxes(side="top", title="at t1")
-    fig.update_yaxes(autorange="reversed", title="at t0")
-    return _layout(fig, title)
+    )
+    return charts.figure([heatmap], _layout(title, xaxis=dict(side="top", title="at t1"),
+                                            yaxis=dict(autorange="reversed", title="at t0")))

@@ -28,27 +28,26 @@ def histogram(runs: dict[str, np.ndarray], bins: int = BINS) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _layout(fig: go.Figure, title: str) -> go.Figure:
-    fig.update_layout(title=title, template=charts.template(), margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(orientation="h", y=-0.2))
-    return fig
+def _layout(title: str, **layout) -> dict:
+    return dict(title=title, template=charts.template(), margin=charts.MARGIN,
+                legend=dict(orientation="h", y=-0.2), **layout)
 
 
 def distribution_figure(hist: pd.DataFrame, markers: dict[str, float],
                         title: str = "Where the period could land") -> go.Figure:
     """Bars per run (share of simulations), and a vertical line per marker (P10, P50, P90 of
     the scenario, quota, the call)."""
-    fig = go.Figure()
-    for i, (name, frame) in enumerate(hist.groupby("run", sort=False)):
-        fig.add_bar(x=(frame.left + frame.right) / 2, y=frame.share, name=name,
-                    width=(frame.right - frame.left).tolist(), opacity=0.55 if i == 0 else 0.8,
-                    marker_color=SERIES_COLORS[i % len(SERIES_COLORS)],
-                    hovertemplate="%{x:$,.0f}: %{y:.1%} of simulations<extra>" + name
-                    + "</extra>")
+    bars = [dict(type="bar", x=(frame.left + frame.right) / 2, y=frame.share, name=name,
+                 width=(frame.right - frame.left).tolist(), opacity=0.55 if i == 0 else 0.8,
+                 marker=dict(color=SERIES_COLORS[i % len(SERIES_COLORS)]),
+                 hovertemplate="%{x:$,.0f}: %{y:.1%} of simulations<extra>" + name
+                 + "</extra>")
+            for i, (name, frame) in enumerate(hist.groupby("run", sort=False))]
     shown = {label: value for label, value in markers.items()
              if value is not None and np.isfinite(value)}
     # the shapes and notes add_vline would make, set at once: add_vline costs ~35 ms each
-    fig.update_layout(
+    return charts.figure(bars, _layout(
+        title,
         shapes=[dict(type="line", xref="x", yref="paper", x0=value, x1=value, y0=0, y1=1,
                      line=dict(color=MARKER_COLORS.get(label.split()[0], "#334155"),
                                dash="dash" if label in MARKER_COLORS
@@ -56,63 +55,60 @@ def distribution_figure(hist: pd.DataFrame, markers: dict[str, float],
                 for label, value in shown.items()],
         annotations=[dict(x=value, xref="x", y=1, yref="paper", text=label, showarrow=False,
                           xanchor="center", yanchor="bottom")
-                     for label, value in shown.items()])
-    fig = _layout(fig, title)
-    fig.update_layout(barmode="overlay", bargap=0)
-    fig.update_xaxes(tickprefix="$", tickformat="~s", title="landing in the period")
-    fig.update_yaxes(tickformat=".0%", title="share of simulations")
-    return fig
+                     for label, value in shown.items()],
+        barmode="overlay", bargap=0,
+        xaxis=dict(charts.MONEY, title="landing in the period"),
+        yaxis=dict(tickformat=".0%", title="share of simulations")))
 
 
 def backtest_figure(weeks: pd.DataFrame, title: str) -> go.Figure:
     """One past period: the P10-P90 range and P50 by week, what closed, and the call."""
-    fig = go.Figure()
-    fig.add_scatter(x=weeks.week, y=weeks.p90, mode="lines", line=dict(width=0),
-                    showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=weeks.week, y=weeks.p10, mode="lines", line=dict(width=0),
-                    fill="tonexty", fillcolor="rgba(47,111,223,0.18)", name="P10-P90")
-    fig.add_scatter(x=weeks.week, y=weeks.p50, mode="lines+markers", name="P50",
-                    line=dict(color=COLORS["commit"], width=3))
-    fig.add_scatter(x=weeks.week, y=weeks.call_commit, mode="lines+markers",
-                    name="Submitted call", line=dict(color="#7c3aed", dash="dot"))
-    fig.add_scatter(x=weeks.week, y=weeks.actual, mode="lines", name="Actually closed",
-                    line=dict(color=COLORS["closed"], width=2, dash="dash"))
-    fig = _layout(fig, title)
-    fig.update_xaxes(title="week of the period")
-    fig.update_yaxes(tickprefix="$", tickformat="~s")
-    return fig
+    lines = [
+        dict(type="scatter", x=weeks.week, y=weeks.p90, mode="lines", line=dict(width=0),
+             showlegend=False, hoverinfo="skip"),
+        dict(type="scatter", x=weeks.week, y=weeks.p10, mode="lines", line=dict(width=0),
+             fill="tonexty", fillcolor="rgba(47,111,223,0.18)", name="P10-P90"),
+        dict(type="scatter", x=weeks.week, y=weeks.p50, mode="lines+markers", name="P50",
+             line=dict(color=COLORS["commit"], width=3)),
+        dict(type="scatter", x=weeks.week, y=weeks.call_commit, mode="lines+markers",
+             name="Submitted call", line=dict(color="#7c3aed", dash="dot")),
+        dict(type="scatter", x=weeks.week, y=weeks.actual, mode="lines", name="Actually closed",
+             line=dict(color=COLORS["closed"], width=2, dash="dash")),
+    ]
+    return charts.figure(lines, _layout(title, xaxis=dict(title="week of the period"),
+                                        yaxis=charts.MONEY))
 
 
 def accuracy_figure(by_week: pd.DataFrame,
                     title: str = "Accuracy by week: the method against the call") -> go.Figure:
-    fig = go.Figure()
-    fig.add_scatter(x=by_week.week, y=by_week.accuracy, name="Method (P50)",
-                    mode="lines+markers", line=dict(color=COLORS["commit"], width=3))
-    fig.add_scatter(x=by_week.week, y=by_week.call_accuracy, name="Submitted call",
-                    mode="lines+markers", line=dict(color="#7c3aed", dash="dot"))
-    fig.add_scatter(x=by_week.week, y=by_week.in_range, name="Actual inside P10-P90",
-                    mode="lines+markers", line=dict(color=COLORS["closed"], dash="dash"))
-    fig = _layout(fig, title)
-    fig.update_xaxes(title="week of the period")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    return fig
+    lines = [
+        dict(type="scatter", x=by_week.week, y=by_week.accuracy, name="Method (P50)",
+             mode="lines+markers", line=dict(color=COLORS["commit"], width=3)),
+        dict(type="scatter", x=by_week.week, y=by_week.call_accuracy, name="Submitted call",
+             mode="lines+markers", line=dict(color="#7c3aed", dash="dot")),
+        dict(type="scatter", x=by_week.week, y=by_week.in_range, name="Actual inside P10-P90",
+             mode="lines+markers", line=dict(color=COLORS["closed"], dash="dash")),
+    ]
+    return charts.figure(lines, _layout(title, xaxis=dict(title="week of the period"),
+                                        yaxis=dict(tickformat=".0%", range=[0, 1.05])))
 
 
 def calibration_figure(buckets: pd.DataFrame,
                        title: str = "Chance given against share won") -> go.Figure:
     """One point per method and bucket (size = deals), and the diagonal of perfect
     calibration."""
-    fig = go.Figure()
-    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfectly calibrated",
-                    line=dict(color="#94a3b8", dash="dot"))
-    for i, (method, frame) in enumerate(buckets.groupby("method", sort=False)):
-        size = 8 + 22 * np.sqrt(frame.deals / max(buckets.deals.max(), 1))
-        fig.add_scatter(x=frame.predicted, y=frame.actual, mode="markers+lines", name=method,
-                        marker=dict(size=size, color=SERIES_COLORS[(i + 1) % 5]),
-                        customdata=frame[["label", "deals"]],
-                        hovertemplate="%{customdata[0]}: given %{x:.0%}, won %{y:.0%} of "
-                        "%{customdata[1]} deals<extra>" + method + "</extra>")
-    fig = _layout(fig, title)
-    fig.update_xaxes(tickformat=".0%", range=[0, 1], title="chance given")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], title="share won in the period")
-    return fig
+    diagonal = dict(type="scatter", x=[0, 1], y=[0, 1], mode="lines",
+                    name="Perfectly calibrated", line=dict(color="#94a3b8", dash="dot"))
+    largest = max(buckets.deals.max(), 1)
+    methods = [dict(type="scatter", x=frame.predicted, y=frame.actual, mode="markers+lines",
+                    name=method,
+                    marker=dict(size=8 + 22 * np.sqrt(frame.deals / largest),
+                                color=SERIES_COLORS[(i + 1) % 5]),
+                    customdata=frame[["label", "deals"]],
+                    hovertemplate="%{customdata[0]}: given %{x:.0%}, won %{y:.0%} of "
+                    "%{customdata[1]} deals<extra>" + method + "</extra>")
+               for i, (method, frame) in enumerate(buckets.groupby("method", sort=False))]
+    return charts.figure([diagonal, *methods], _layout(
+        title,
+        xaxis=dict(tickformat=".0%", range=[0, 1], title="chance given"),
+        yaxis=dict(tickformat=".0%", range=[0, 1.05], title="share won in the period")))
