@@ -15,6 +15,7 @@ history table, then measures, in one run:
   fails the run);
 - the rollup of the ten-million-row history the same three ways;
 - import throughput of a CSV with 1 % bad rows;
+- each chart's figure build and st.plotly_chart's own pass over it (bench/charts_bench.py);
 - app cold start to the first page served, in a real browser, and the server's peak memory.
 
 Results go to bench/results/results.md and results.csv (or --out), each figure beside its
@@ -156,6 +157,19 @@ def whatif_rows() -> list[dict]:
             for measure, seconds, note in whatif_bench.simulation_figures(20_000, 10_000)]
 
 
+def chart_rows() -> list[dict]:
+    """Each chart's build and st.plotly_chart's own pass over it (bench/charts_bench.py)."""
+    from bench import charts_bench
+
+    print("charts", file=sys.stderr)
+    rows = []
+    for label, size, build_ms, send_ms in charts_bench.chart_figures(repeat=10):
+        rows += [_row(size, f"chart {label}: build the figure", build_ms,
+                      "size: rows of its frame"),
+                 _row(size, f"chart {label}: st.plotly_chart's check and JSON", send_ms)]
+    return rows
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
@@ -200,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += import_rows(args.import_rows)
             if not args.no_whatif:
                 rows += whatif_rows()
+            rows += chart_rows()
         except SystemExit as exc:  # a disagreement or a failed page: keep what was measured
             failure = str(exc)
     # the runner's own high-water mark and each child's (the pages and the app server
