@@ -162,6 +162,40 @@ def test_leak_value_against_the_best_past_quarter(company):
     assert math.isnan(leaks.loc["win:existing", "leak_vs_past_usd"])
 
 
+def _two_step_scope(min_past_entrants: int) -> funnel.Scope:
+    catalog = pd.DataFrame({"step_key": ["mql", "srl"], "step_order": [1, 2],
+                            "label": ["MQL", "SRL"], "is_required": [True, True],
+                            "prev_key": [None, "mql"]})
+    return funnel.Scope("V", fc.AS_OF, None, FunnelSettings(min_past_entrants=min_past_entrants),
+                        catalog)
+
+
+def test_the_best_past_quarter_skips_thin_quarters_and_prefers_the_latest_of_a_tie():
+    # MQL -> SRL: now 2 of 10 (20 %); Q1 4 of 4 (100 %) but under 5 entrants, Q2 and Q3 both
+    # 5 of 10 (50 %): the best past quarter is Q3, the later of the two.
+    rows = [("current", 10, 2), ("2026-Q1", 4, 4), ("2026-Q2", 10, 5), ("2026-Q3", 10, 5)]
+    counts = pd.DataFrame([
+        {"window_id": w, "split_value": "All", "deal_type": "new", "step_key": step,
+         "entrants_any": n, "entrants_strict": n, "value_any_usd": 0.0, "value_strict_usd": 0.0}
+        for w, mql, srl in rows for step, n in (("mql", mql), ("srl", srl))])
+    # an SRL is worth 1,000 won over 4 resolved journeys = 250 (strict)
+    down = pd.DataFrame({"split_value": ["All"], "deal_type": ["new"], "step_key": ["srl"],
+                         "won_strict_usd": [1000.0], "resolved_strict": [4],
+                         "won_any_usd": [0.0], "resolved_any": [0]})
+    leak = funnel_leaks.leak_table(counts, down, _two_step_scope(5), "current",
+                                   ["2026-Q3", "2026-Q2", "2026-Q1"], "strict").iloc[0]
+    assert (leak.entrants, leak.converted, leak.rate) == (10, 2, 0.2)
+    assert (leak.best_past_rate, leak.best_past_window) == (0.5, "2026-Q3")
+    assert leak.downstream_usd == 250
+    # (0.5 - 0.2) x 10 x 250 = 750; 20 % is the benchmark's low end: no leak against it
+    assert leak.leak_vs_past_usd == pytest.approx(750)
+    assert leak.leak_vs_benchmark_usd == 0 and not leak.is_below_benchmark
+    # with 4 entrants enough, Q1's 100 % is the best: (1 - 0.2) x 10 x 250 = 2,000
+    thin = funnel_leaks.leak_table(counts, down, _two_step_scope(4), "current",
+                                   ["2026-Q3", "2026-Q2", "2026-Q1"], "strict").iloc[0]
+    assert (thin.best_past_window, thin.leak_vs_past_usd) == ("2026-Q1", pytest.approx(2000))
+
+
 def test_cohort_leaks(company):
     leaks = _leaks(company, "cohort").loc["All"]
     # SRL -> SQL 1/2: (0.80 - 0.5) x 2 x 1000 = 600

@@ -481,29 +481,66 @@ COUNT_COLUMNS = ["entrants_any", "entrants_strict", "value_any_usd", "value_stri
 def step_table(counts: pd.DataFrame, scope: Scope, groups: pd.DataFrame) -> pd.DataFrame:
     """One row per row of `groups` (key columns, e.g. split_value) and catalog step, every
     pair present (0 where nobody), with both countings: entrants_*, value_*_usd,
-    prev_entrants_*, conv_next_* (from prev_key; NaN for a side step) and conv_cum_* (from
-    the first step)."""
+    prev_entrants_* (NaN for the first step), conv_next_* (from prev_key; NaN for a side
+    step) and conv_cum_* (from the first step). Sorted by the keys, then step order.
+
+    Worked in plain Python: the frames hold a few hundred rows, where each pandas merge or
+    groupby costs more than all of the arithmetic."""
     keys = list(groups.columns)
-    cat = scope.catalog[["step_key", "step_order", "label", "is_required", "prev_key"]]
-    sums = counts.groupby([*keys, "step_key"], as_index=False)[COUNT_COLUMNS].sum()
-    table = groups.merge(cat, how="cross").merge(sums, on=[*keys, "step_key"], how="left")
-    table[COUNT_COLUMNS] = table[COUNT_COLUMNS].fillna(0)
-    entrants = ["entrants_any", "entrants_strict"]
-    table[entrants] = table[entrants].astype("int64")
-    prev = table[[*keys, "step_key", *entrants]].rename(
-        columns={"step_key": "prev_key", **{c: f"prev_{c}" for c in entrants}})
-    first = table[table.step_key == scope.first_key][[*keys, *entrants]].rename(
-        columns={c: f"first_{c}" for c in entrants})
-    table = table.merge(prev, on=[*keys, "prev_key"], how="left").merge(first, on=keys,
-                                                                        how="left")
-    for c in ("any", "strict"):
-        n = table[f"entrants_{c}"]
-        # a side step gets no conversion into it (the next step is measured past it)
-        table[f"conv_next_{c}"] = _ratio(n, table[f"prev_entrants_{c}"]).where(
-            table.is_required.astype(bool))
-        table[f"conv_cum_{c}"] = _ratio(n, table[f"first_entrants_{c}"])
-    table = table.drop(columns=["first_entrants_any", "first_entrants_strict"])
-    return table.sort_values([*keys, "step_order"]).reset_index(drop=True)
+    sums = _count_sums(counts, keys)
+    cat = list(scope.catalog[["step_key", "step_order", "label", "is_required", "prev_key"]]
+               .itertuples(index=False, name=None))
+    rows = []
+    for group in groups.drop_duplicates().itertuples(index=False, name=None):
+        got = {step[0]: sums.get((*group, step[0]), _NOBODY) for step in cat}
+        first = got[scope.first_key] if cat else _NOBODY
+        rows += [(*group, *step, *got[step[0]], *_conversions(got, step, first))
+                 for step in cat]
+    table = pd.DataFrame(rows, columns=[*keys, "step_key", "step_order", "label", "is_required",
+                                        "prev_key", *COUNT_COLUMNS, *STEP_TABLE_RATES])
+    return table.sort_values([*keys, "step_order"], kind="stable").reset_index(drop=True)
+
+
+_NOBODY = (0, 0, 0.0, 0.0)
+STEP_TABLE_RATES = ["prev_entrants_any", "prev_entrants_strict", "conv_next_any",
+                    "conv_cum_any", "conv_next_strict", "conv_cum_strict"]
+
+
+def _count_sums(counts: pd.DataFrame, keys: list[str]) -> dict[tuple, tuple]:
+    """COUNT_COLUMNS summed per `keys` + step_key (a missing value counts as 0, a row with a
+    missing key is left out, as in a pandas groupby)."""
+    columns = [counts[c].tolist() for c in [*keys, "step_key", *COUNT_COLUMNS]]
+    width = len(keys) + 1
+    sums: dict[tuple, list] = {}
+    for row in zip(*columns, strict=True):
+        key, values = row[:width], row[width:]
+        if any(k is None or k != k for k in key):
+            continue
+        into = sums.setdefault(key, [0, 0, 0.0, 0.0])
+        for i, v in enumerate(values):
+            if v == v and v is not None:
+                into[i] += v
+    return {k: tuple(v) for k, v in sums.items()}
+
+
+def _conversions(got: dict[str, tuple], step: tuple, first: tuple) -> tuple:
+    """prev_entrants_any/strict, then conv_next and conv_cum in each counting, for one step
+    (`step`: a catalog row) of one group (`got`: its sums per step key)."""
+    _, _, _, is_required, prev_key = step
+    entrants, before = got[step[0]][:2], got.get(prev_key) if isinstance(prev_key, str) else None
+    prev = before[:2] if before is not None else (NAN, NAN)
+    out = [float(prev[0]), float(prev[1])]
+    for i in (0, 1):
+        out += [_div(entrants[i], prev[i]) if is_required else NAN, _div(entrants[i], first[i])]
+    return tuple(out)
+
+
+NAN = float("nan")
+
+
+def _div(num: float, den: float) -> float:
+    """num / den, NaN where den is 0 or missing (as _ratio, for one pair)."""
+    return num / den if den == den and den != 0 else NAN
 
 
 def funnel_table(counts: pd.DataFrame, scope: Scope, window_id: str) -> pd.DataFrame:

@@ -39,6 +39,7 @@ REFERENCES = {
     "past": "Best past quarter",
 }
 WIN_PREFIX = "win:"
+NAN = float("nan")
 
 
 def past_quarters(con: duckdb.DuckDBPyConnection, window: Window,
@@ -89,49 +90,69 @@ def _window_table(counts: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     return funnel.step_table(counts, scope, counts[["window_id", "split_value"]].drop_duplicates())
 
 
-def _step_rates(table: pd.DataFrame, counting: str, trans: pd.DataFrame) -> pd.DataFrame:
-    """entrants / converted per window, split value and step transition (`table`:
-    _window_table)."""
-    steps = trans[trans.deal_type.isna()][["transition_key", "to_key"]]
-    merged = table.merge(steps, left_on="step_key", right_on="to_key")
-    return pd.DataFrame({"window_id": merged.window_id, "split_value": merged.split_value,
-                         "transition_key": merged.transition_key,
-                         "entrants": merged[f"prev_entrants_{counting}"],
-                         "converted": merged[f"entrants_{counting}"]})
+# The leak tables are worked in plain Python over a few hundred rows: every pandas merge or
+# groupby there costs more than the arithmetic. A rate is keyed (window_id, split_value,
+# transition_key) and holds (entrants, converted).
+Rates = dict[tuple[str, str, str], tuple[int, int]]
 
 
-def _win_rates(counts: pd.DataFrame) -> pd.DataFrame:
+def _step_rates(table: pd.DataFrame, counting: str, trans: pd.DataFrame) -> Rates:
+    """entrants (at the step before) / converted (at the step) per window, split value and
+    step transition (`table`: _window_table)."""
+    into = dict(zip(trans.to_key[trans.deal_type.isna()],
+                    trans.transition_key[trans.deal_type.isna()], strict=True))
+    columns = [table[c].tolist() for c in ("window_id", "split_value", "step_key",
+                                           f"prev_entrants_{counting}", f"entrants_{counting}")]
+    return {(w, split, into[step]): (prev, n)
+            for w, split, step, prev, n in zip(*columns, strict=True) if step in into}
+
+
+def _win_rates(counts: pd.DataFrame) -> Rates:
+    """won + lost / won per window, split value and deal type (WIN_PREFIX + deal type)."""
     closed = counts[counts.step_key.isin(["won", "lost"])]
-    wide = closed.pivot_table(index=["window_id", "split_value", "deal_type"],
-                              columns="step_key", values="entrants_any", aggfunc="sum",
-                              fill_value=0)
-    wide = wide.reindex(columns=["won", "lost"], fill_value=0).reset_index()
-    return pd.DataFrame({"window_id": wide.window_id, "split_value": wide.split_value,
-                         "transition_key": WIN_PREFIX + wide.deal_type,
-                         "entrants": wide.won + wide.lost, "converted": wide.won})
+    found: dict[tuple[str, str, str], list[int]] = {}
+    columns = [closed[c].tolist() for c in ("window_id", "split_value", "deal_type", "step_key",
+                                            "entrants_any")]
+    for w, split, deal_type, step, n in zip(*columns, strict=True):
+        if not isinstance(deal_type, str):  # no deal type: left out, as a groupby would
+            continue
+        won_lost = found.setdefault((w, split, WIN_PREFIX + deal_type), [0, 0])
+        won_lost[step == "lost"] += n
+    return {key: (won + lost, won) for key, (won, lost) in found.items()}
 
 
-def _per_entrant(frame: pd.DataFrame, keys: list[str], won: str, res: str) -> pd.DataFrame:
-    sums = frame.groupby(keys)[[won, res]].sum()
-    return (sums[won] / sums[res].where(sums[res] > 0)).rename("downstream_usd").reset_index()
+def _per_entrant(down: pd.DataFrame, by: list[str], won: str, resolved: str,
+                 prefix: str = "") -> dict[tuple, float]:
+    """Won amount / resolved journeys per `by` (the last key prefixed with `prefix`), NaN
+    where none is resolved."""
+    sums: dict[tuple, list[float]] = {}
+    for *key, w, r in zip(*(down[c].tolist() for c in [*by, won, resolved]), strict=True):
+        if any(not isinstance(k, str) for k in key):  # a missing key: left out
+            continue
+        into = sums.setdefault((*key[:-1], prefix + key[-1]), [0.0, 0.0])
+        into[0] += w if w == w else 0.0
+        into[1] += r if r == r else 0.0
+    return {key: (w / r if r > 0 else NAN) for key, (w, r) in sums.items()}
 
 
-def _downstream(down: pd.DataFrame, counting: str, by: list[str]) -> pd.DataFrame:
+def _downstream(down: pd.DataFrame, counting: str, by: list[str]) -> dict[tuple, float]:
     """Downstream value per converted entrant per `by` + value_key: steps in `counting`, and
     WIN_PREFIX + deal type for the win rate (won amount / won deals)."""
-    steps = _per_entrant(down, [*by, "step_key"], f"won_{counting}_usd", f"resolved_{counting}")
-    wins = _per_entrant(down[down.step_key == "won"], [*by, "deal_type"], "won_any_usd",
-                        "resolved_any")
-    return pd.concat([
-        steps.rename(columns={"step_key": "value_key"}),
-        wins.assign(value_key=WIN_PREFIX + wins.deal_type).drop(columns="deal_type"),
-    ], ignore_index=True)
+    return {**_per_entrant(down, [*by, "step_key"], f"won_{counting}_usd",
+                           f"resolved_{counting}"),
+            **_per_entrant(down[down.step_key == "won"], [*by, "deal_type"], "won_any_usd",
+                           "resolved_any", WIN_PREFIX)}
+
+
+LEAK_COLUMNS = ["counting", "split_value", "transition_key", "label", "from_key", "to_key",
+                "deal_type", "entrants", "converted", "rate", "bench_low", "bench_high",
+                "best_past_rate", "best_past_window", "downstream_usd", "leak_vs_benchmark_usd",
+                "leak_vs_past_usd", "is_below_benchmark"]
 
 
 def leak_table(counts: pd.DataFrame, downstream: pd.DataFrame, scope: Scope,
                current_id: str, past_ids: list[str], counting: str, *,
-               table: pd.DataFrame | None = None,
-               wins: pd.DataFrame | None = None) -> pd.DataFrame:
+               table: pd.DataFrame | None = None, wins: Rates | None = None) -> pd.DataFrame:
     """One row per split value and transition for the current window: entrants, converted,
     rate, bench_low/high, best_past_rate (+ best_past_window), downstream_usd,
     leak_vs_benchmark_usd, leak_vs_past_usd, is_below_benchmark. Leak values are NaN where
@@ -141,54 +162,48 @@ def leak_table(counts: pd.DataFrame, downstream: pd.DataFrame, scope: Scope,
     # `table` (_window_table) and `wins` (_win_rates) are the same in both countings: a
     # caller that wants both passes them in once
     table = _window_table(counts, scope) if table is None else table
-    wins = _win_rates(counts) if wins is None else wins
-    rates = pd.concat([_step_rates(table, counting, trans), wins], ignore_index=True)
-    rates["rate"] = funnel._ratio(rates.converted, rates.entrants)
-    current = rates[rates.window_id == current_id].drop(columns="window_id")
+    rates = {**_step_rates(table, counting, trans),
+             **(_win_rates(counts) if wins is None else wins)}
+    best = _best_past(rates, past_ids, scope.settings.min_past_entrants)
+    per_split = _downstream(downstream, counting, ["split_value"])
+    team = _downstream(downstream, counting, [])
     splits = sorted(set(counts.split_value[counts.window_id == current_id])) or ["All"]
-    grid = pd.MultiIndex.from_product([splits, trans.transition_key],
-                                      names=["split_value", "transition_key"]).to_frame(
-                                          index=False)
-    out = grid.merge(trans, on="transition_key").merge(
-        current, on=["split_value", "transition_key"], how="left")
-    out[["entrants", "converted"]] = out[["entrants", "converted"]].fillna(0).astype("int64")
-    out = out.merge(_best_past(rates, past_ids, scope.settings.min_past_entrants),
-                    on=["split_value", "transition_key"], how="left")
-    out["value_key"] = out.to_key.where(out.deal_type.isna(), out.transition_key)
-    team = _downstream(downstream, counting, []).rename(columns={"downstream_usd": "team_usd"})
-    out = out.merge(_downstream(downstream, counting, ["split_value"]),
-                    on=["split_value", "value_key"], how="left").merge(team, on="value_key",
-                                                                       how="left")
-    out["downstream_usd"] = out.downstream_usd.fillna(out.team_usd)
-    out["leak_vs_benchmark_usd"] = _leak(out.bench_low, out.rate, out.entrants,
-                                         out.downstream_usd)
-    out["leak_vs_past_usd"] = _leak(out.best_past_rate, out.rate, out.entrants,
-                                    out.downstream_usd)
-    out["is_below_benchmark"] = (out.rate < out.bench_low).fillna(False).astype(bool)
-    out["counting"] = counting
-    cols = ["counting", "split_value", "transition_key", "label", "from_key", "to_key",
-            "deal_type", "entrants", "converted", "rate", "bench_low", "bench_high",
-            "best_past_rate", "best_past_window", "downstream_usd", "leak_vs_benchmark_usd",
-            "leak_vs_past_usd", "is_below_benchmark"]
-    return out[cols]
+    rows = []
+    for split in splits:
+        for t in trans.itertuples(index=False):
+            entrants, converted = rates.get((current_id, split, t.transition_key), (0, 0))
+            rate = funnel._div(converted, entrants)
+            past_rate, past_window = best.get((split, t.transition_key), (NAN, NAN))
+            value_key = t.to_key if pd.isna(t.deal_type) else t.transition_key
+            value = per_split.get((split, value_key), NAN)
+            value = team.get((value_key,), NAN) if value != value else value
+            rows.append((counting, split, t.transition_key, t.label, t.from_key, t.to_key,
+                         t.deal_type, int(entrants), int(converted), rate, t.bench_low,
+                         t.bench_high, past_rate, past_window, value,
+                         _leak(t.bench_low, rate, entrants, value),
+                         _leak(past_rate, rate, entrants, value), rate < t.bench_low))
+    return pd.DataFrame(rows, columns=LEAK_COLUMNS)
 
 
-def _best_past(rates: pd.DataFrame, past_ids: list[str], min_entrants: int) -> pd.DataFrame:
-    past = rates[rates.window_id.isin(past_ids) & (rates.entrants >= max(min_entrants, 1))]
-    past = past.dropna(subset=["rate"])
-    if past.empty:
-        return pd.DataFrame(columns=["split_value", "transition_key", "best_past_rate",
-                                     "best_past_window"])
-    best = past.sort_values(["rate", "window_id"], ascending=[False, False]).drop_duplicates(
-        ["split_value", "transition_key"])
-    return best.rename(columns={"rate": "best_past_rate", "window_id": "best_past_window"})[
-        ["split_value", "transition_key", "best_past_rate", "best_past_window"]]
+def _best_past(rates: Rates, past_ids: list[str],
+               min_entrants: int) -> dict[tuple[str, str], tuple[float, str]]:
+    """The best rate per split value and transition among the past windows with at least
+    `min_entrants` entrants (ties: the latest window), with the window it came from."""
+    best: dict[tuple[str, str], tuple[float, str]] = {}
+    for (window, split, key), (entrants, converted) in rates.items():
+        if window not in past_ids or entrants < max(min_entrants, 1):
+            continue
+        rate = funnel._div(converted, entrants)
+        if rate == rate and (rate, window) > best.get((split, key), (-1.0, "")):
+            best[(split, key)] = (rate, window)
+    return best
 
 
-def _leak(reference: pd.Series, rate: pd.Series, entrants: pd.Series,
-          downstream: pd.Series) -> pd.Series:
-    gap = (reference.astype(float) - rate.astype(float)).clip(lower=0)
-    return gap * entrants.astype(float) * downstream.astype(float)
+def _leak(reference: float, rate: float, entrants: int, downstream: float) -> float:
+    """(reference - rate) x entrants x downstream value when the rate is below the
+    reference, else 0; NaN when any of them is missing."""
+    return max(reference - rate, 0.0) * entrants * downstream if (
+        reference == reference and rate == rate) else NAN
 
 
 def ranking(leaks: pd.DataFrame, reference: str = "benchmark", top: int = 15) -> pd.DataFrame:
