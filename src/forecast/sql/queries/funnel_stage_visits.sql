@@ -32,12 +32,12 @@ visits as (
     select * from kept
     where owner_id in (select owner_id from funnel_team($owner_ids, $owner_names, $member_names))
 ),
-final as (
+per_stage as (
+    -- the three quartiles from one sort of each stage's times, not three
     select any_value(stage_name) as stage_name, step_order,
            count(*) filter (where is_counted and days_in_stage is not null) as deals_timed,
-           quantile_cont(days_in_stage, 0.25) filter (where is_counted) as p25_days,
-           quantile_cont(days_in_stage, 0.5) filter (where is_counted) as median_days,
-           quantile_cont(days_in_stage, 0.75) filter (where is_counted) as p75_days,
+           quantile_cont(days_in_stage, [0.25, 0.5, 0.75]) filter (where is_counted)
+               as quartiles,
            avg(days_in_stage) filter (where is_counted) as mean_days,
            count(*) filter (where is_counted and visit_count > 1) as deals_returned,
            count(open_visit_days) as open_now,
@@ -47,6 +47,12 @@ final as (
                as stalled_usd
     from visits
     group by step_order
+),
+final as (
+    select stage_name, step_order, deals_timed, quartiles[1] as p25_days,
+           quartiles[2] as median_days, quartiles[3] as p75_days,
+           * exclude (stage_name, step_order, deals_timed, quartiles)
+    from per_stage
 )
 select * from final
 order by step_order

@@ -22,17 +22,17 @@ in_view as (
       and start_at < ($end::date + interval 1 day)::timestamp
 ),
 per_step as (
+    -- the three quartiles from one sort of each step's spans, not three
     select to_order, count(*) as journey_count,
-           quantile_cont(days, 0.25) as p25_days,
-           quantile_cont(days, 0.5) as median_days,
-           quantile_cont(days, 0.75) as p75_days
+           quantile_cont(days, [0.25, 0.5, 0.75]) as quartiles
     from in_view
     where to_order in (select to_order from wanted)
       and owner_id in (select owner_id from funnel_team($owner_ids, $owner_names, $member_names))
     group by to_order
 ),
 final as (
-    select w.from_key, w.to_key, s.journey_count, s.p25_days, s.median_days, s.p75_days
+    select w.from_key, w.to_key, s.journey_count, s.quartiles[1] as p25_days,
+           s.quartiles[2] as median_days, s.quartiles[3] as p75_days
     from per_step s
     join wanted w using (to_order)
 )
