@@ -568,13 +568,13 @@ def choose(table: pd.DataFrame, counting: str) -> pd.DataFrame:
 
 def exit_table(counts: pd.DataFrame, window_id: str) -> pd.DataFrame:
     """One row per split value and exit (EXITS order, 0 where none): journeys, value."""
-    part = counts[(counts.window_id == window_id) & counts.step_key.isin(list(EXITS))]
-    sums = part.groupby(["split_value", "step_key"])[["entrants_any", "value_any_usd"]].sum()
-    splits = sorted(set(counts.split_value[counts.window_id == window_id])) or ["All"]
-    grid = pd.MultiIndex.from_product([splits, list(EXITS)], names=["split_value", "step_key"])
-    out = sums.reindex(grid, fill_value=0).reset_index()
-    out = out.rename(columns={"entrants_any": "journeys", "value_any_usd": "value_usd"})
-    return out.assign(label=out.step_key.map(EXITS))
+    part = counts[counts.window_id == window_id]
+    sums = _count_sums(part, ["split_value"])
+    splits = sorted(set(part.split_value)) or ["All"]
+    rows = [(split, key, *sums.get((split, key), _NOBODY)[::2], label)
+            for split in splits for key, label in EXITS.items()]
+    return pd.DataFrame(rows, columns=["split_value", "step_key", "journeys", "value_usd",
+                                       "label"])
 
 
 def totals(table: pd.DataFrame, scope: Scope) -> pd.DataFrame:

@@ -117,27 +117,25 @@ def speed(con: duckdb.DuckDBPyConnection, scope: Scope, window: Window) -> Speed
 
 
 def _buckets(raw: pd.DataFrame, settings: funnel.FunnelSettings) -> pd.DataFrame:
+    """Every split value x bucket (a few dozen rows, worked in plain Python)."""
     parts = raw[raw.bucket_order.notna()]
     labels = bucket_labels(settings)
-    splits = sorted(set(parts.split_value.dropna())) or ["All"]
-    grid = pd.MultiIndex.from_product([splits, list(labels)],
-                                      names=["split_value", "bucket_order"])
-    keyed = parts.assign(bucket_order=parts.bucket_order.astype(int)).set_index(
-        ["split_value", "bucket_order"])
-    cols = ["lead_count", "reached_next_count", "reached_won_count"]
-    out = keyed[cols].reindex(grid, fill_value=0)
-    out["median_minutes"] = keyed.median_minutes.reindex(grid)
-    out = out.reset_index()
-    split_total = out.groupby("split_value").lead_count.transform("sum")
-    r = funnel._ratio
-    return pd.DataFrame({
-        "split_value": out.split_value, "bucket_order": out.bucket_order,
-        "bucket": out.bucket_order.map(labels), "leads": out.lead_count,
-        "share": r(out.lead_count, split_total),
-        "conv_next": r(out.reached_next_count, out.lead_count),
-        "conv_won": r(out.reached_won_count, out.lead_count),
-        "median_minutes": out.median_minutes,
-    })
+    columns = ["split_value", "bucket_order", "lead_count", "reached_next_count",
+               "reached_won_count", "median_minutes"]
+    found = {(split, int(order)): rest
+             for split, order, *rest in zip(*(parts[c].tolist() for c in columns), strict=True)}
+    rows = []
+    for split in sorted(set(parts.split_value.dropna())) or ["All"]:
+        got = {order: found.get((split, order), (0, 0, 0, NAN)) for order in labels}
+        total = sum(leads for leads, *_ in got.values())
+        rows += [(split, order, labels[order], leads, funnel._div(leads, total),
+                  funnel._div(to_next, leads), funnel._div(won, leads), median)
+                 for order, (leads, to_next, won, median) in got.items()]
+    return pd.DataFrame(rows, columns=["split_value", "bucket_order", "bucket", "leads", "share",
+                                       "conv_next", "conv_won", "median_minutes"])
+
+
+NAN = float("nan")
 
 
 def rep_load(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
