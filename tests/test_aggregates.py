@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from forecast import aggregates, asof, deals, funnel, overview
+from forecast import aggregates, asof, deals, funnel, overview, queries
 from forecast.calendar import parse_period
 
 import tiny_company
@@ -114,3 +114,33 @@ def test_another_team_split_or_date_does_not_rebuild_the_funnel(tiny):
     assert built_at() == opened
     funnel.prepare(tiny, "V", date(2026, 11, 20))  # the data date again: the store's tables
     assert _journeys(tiny) == everyone
+
+
+def test_a_held_read_transaction_checks_each_set_once(tiny, monkeypatch):
+    """A page run's read transaction cannot see a change, so each derived table set is
+    checked once in it, and each fingerprint query runs once; a new transaction checks
+    again and follows the data."""
+    ran = []
+    rows = queries.rows
+    monkeypatch.setattr(queries, "rows", lambda con, name, **p: ran.append(name) or rows(
+        con, name, **p))
+    day = date(2026, 11, 20)
+    other = tiny.cursor()
+    for name in ("state_sums", "movement"):
+        aggregates.ensure(tiny, name)  # built and committed before, as a page run finds them
+    ran.clear()
+    tiny.execute("begin transaction")
+    aggregates.hold(tiny)
+    try:
+        first = _totals(tiny, day)
+        assert _totals(tiny, day) == first
+        aggregates.ensure(tiny, "movement")  # its fingerprint query is the sums' own
+        aggregates.ensure(other, "state_sums")  # another cursor is not held: checked
+        assert ran.count("derived_sources") == 2
+    finally:
+        aggregates.release()
+        tiny.execute("rollback")
+    tiny.execute("insert into opportunities (opportunity_id, owner_id, amount, stage_name, "
+                 "close_date, created_date, is_closed, is_won) values "
+                 "('D10', 'R3', 250, 'Negotiation', '2026-12-05', '2026-11-18', false, false)")
+    assert _totals(tiny, day)[1] == first[1] + 250

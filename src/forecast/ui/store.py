@@ -50,10 +50,12 @@ def _begin(cur: duckdb.DuckDBPyConnection) -> None:
     # DuckDB takes the transaction's snapshot at its first statement, not at BEGIN: reading
     # the version now pins the run to the data as it is when the run starts.
     _run.cursor, _run.version = cur, db.data_version(cur)
+    aggregates.hold(cur)  # the snapshot is fixed: each derived table set is checked once
 
 
 def _end() -> None:
     cur, _run.cursor, _run.version = _run.cursor, None, None
+    aggregates.release()
     try:
         cur.execute("rollback")  # it only read: nothing to keep
     except duckdb.Error:
@@ -68,7 +70,8 @@ def _ensure_derived(cur: duckdb.DuckDBPyConnection) -> None:
     """Derived tables are built on their own, committed, before the run's snapshot is taken:
     built inside the run's transaction they would be rolled back with it. Checking them
     costs 0.1-0.2 s at a million deals, so it is done once per data version; a change made
-    around the product (plain SQL) is still caught by the check each read makes."""
+    around the product (plain SQL) is still caught by the check the run's first read of each
+    set makes (`aggregates.hold`)."""
     path, version = str(db.db_path()), db.data_version(cur)
     if _derived_at.get(path) != version:
         aggregates.ensure_all(cur)
@@ -137,6 +140,7 @@ def data_changed() -> None:
     st.cache_data.clear()
     if getattr(_run, "cursor", None) is not None:
         cur = _run.cursor
+        aggregates.release()
         cur.execute("rollback")
         _ensure_derived(cur)  # after an import: rebuilt now, while its progress is shown
         _begin(cur)
