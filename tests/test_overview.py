@@ -113,3 +113,35 @@ def test_deals_of_someone_who_left_still_count_for_their_last_team(tiny):
     from forecast import hierarchy
 
     assert "R1" not in hierarchy.people_as_of(tiny, date(2026, 11, 20)).person_id.tolist()
+
+
+def _forecast_columns_one_by_one(df):
+    """add_forecast_columns as pandas column by column (the definition it must match)."""
+    out = df.copy()
+    out["commit_forecast"] = out.closed_amount + out.commit_amount
+    out["best_case_forecast"] = out.commit_forecast + out.best_case_amount
+    out["open_pipeline"] = out.commit_amount + out.best_case_amount + out.pipeline_amount
+    out["upside"] = out.best_case_forecast - out.commit_forecast
+    out["weighted_pipeline"] = out.closed_amount + out.weighted_open_amount
+    quota = out.quota_amount.astype(float)
+    out["attainment"] = overview._ratio(out.closed_amount, quota)
+    out["gap_to_quota"] = quota - out.commit_forecast
+    out["gap_to_quota_closed"] = quota - out.closed_amount
+    out["coverage"] = overview._ratio(out.open_pipeline, quota - out.closed_amount)
+    return out
+
+
+@pytest.mark.parametrize("root", ["V", "M1", "M2", "R1"])
+@pytest.mark.parametrize("day", [date(2026, 10, 30), date(2026, 11, 20)])
+def test_rows_and_total_on_arrays_match_pandas_column_by_column(tiny, root, day):
+    """The forecast columns are worked out on arrays and the total summed on arrays (a
+    column at a time cost ~0.4 ms in pandas): the same frame and total, to the bit."""
+    import pandas as pd
+
+    f = _forecast(tiny, root, day)
+    raw = f.rows.drop(columns=list(overview._forecast_columns(f.rows)))
+    pd.testing.assert_frame_equal(f.rows, _forecast_columns_one_by_one(raw), check_exact=True)
+    summed = overview._sum_row(raw, f.total.quota_amount).to_frame().T
+    pd.testing.assert_series_equal(f.total, _forecast_columns_one_by_one(summed).iloc[0],
+                                   check_exact=True)
+    assert f.total.commit_forecast == f.rows.commit_forecast.sum()
