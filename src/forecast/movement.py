@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from forecast import aggregates, asof, formatting, overview, queries
@@ -155,13 +156,18 @@ class Movement:
 # ---- validation -------------------------------------------------------------------------
 
 
-def _snapshot_exists(con: duckdb.DuckDBPyConnection, day: date) -> bool:
-    found = con.execute("select 1 from snapshots where snapshot_date = $d", {"d": day})
-    return bool(found.fetchall())
+def _check(con: duckdb.DuckDBPyConnection, root_id: str, t0: asof.AsOf, t1: asof.AsOf) -> None:
+    """MovementError if `root_id`'s pipeline cannot be compared at t0 and t1 (one query)."""
+    [(first, has_t0, has_t1, active_t0, active_t1)] = queries.rows(
+        con, "movement_checks", root_id=root_id, snap_t0=t0.snapshot_date,
+        snap_t1=t1.snapshot_date, team_t0=t0.effective_date, team_t1=t1.effective_date)
+    _check_points(first, t0, t1, (has_t0, has_t1))
+    _check_root(root_id, t0, active_t0)
+    _check_root(root_id, t1, active_t1)
 
 
-def _check_points(con: duckdb.DuckDBPyConnection, t0: asof.AsOf, t1: asof.AsOf) -> None:
-    first, _ = asof.snapshot_range(con)
+def _check_points(first: date | None, t0: asof.AsOf, t1: asof.AsOf,
+                  has_snapshot: tuple[bool, bool]) -> None:
     if first is None:
         raise MovementError(
             "There is no history yet: no weekly snapshot has been taken, so there is nothing "
@@ -178,8 +184,8 @@ def _check_points(con: duckdb.DuckDBPyConnection, t0: asof.AsOf, t1: asof.AsOf) 
         raise MovementError(
             f"{t0.requested:%Y-%m-%d} resolves to the latest data, so there is nothing newer "
             "to compare it with; pick a comparison date covered by a weekly snapshot.")
-    for point in (t0, t1):
-        if point.snapshot_date is not None and not _snapshot_exists(con, point.snapshot_date):
+    for point, found in zip((t0, t1), has_snapshot, strict=True):
+        if point.snapshot_date is not None and not found:
             raise MovementError(f"There is no weekly snapshot of {point.snapshot_date:%Y-%m-%d}.")
     if t1.snapshot_date is not None and t1.snapshot_date <= t0.snapshot_date:
         raise MovementError(
@@ -187,15 +193,11 @@ def _check_points(con: duckdb.DuckDBPyConnection, t0: asof.AsOf, t1: asof.AsOf) 
             f"snapshot of {t0.snapshot_date:%Y-%m-%d}; pick a comparison date before it.")
 
 
-def _check_root(con: duckdb.DuckDBPyConnection, root_id: str, point: asof.AsOf) -> None:
-    day = point.effective_date
-    [(found,)] = con.execute(
-        "select count(*) from team_members($root, $d)", {"root": root_id, "d": day}
-    ).fetchall()
-    if not found:
+def _check_root(root_id: str, point: asof.AsOf, is_active: bool) -> None:
+    if not is_active:
         raise MovementError(
-            f"'{root_id}' is not an active person in the hierarchy on {day:%Y-%m-%d}; "
-            "pick a team that existed at both dates.")
+            f"'{root_id}' is not an active person in the hierarchy on "
+            f"{point.effective_date:%Y-%m-%d}; pick a team that existed at both dates.")
 
 
 def resolve_pair(
@@ -287,7 +289,18 @@ def _bar(bucket: str, cents: int, inflow: int, outflow: int, deals: int, change:
     measure = "absolute" if bucket in ("Start", "End") else "relative"
     return {"bucket": bucket, "measure": measure, "value": cents / 100, "value_cents": cents,
             "inflow": inflow / 100, "outflow": outflow / 100, "deal_count": deals,
-            "count_change": change}
+            "count_change": change, "description": BUCKET_DESCRIPTIONS[bucket]}
+
+
+_CELL_LABELS = ("bucket", "direction", "flow_row", "flow_column")
+
+
+def _cell_rows(cells: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
+    """The cells' rows as plain values, sums as ints (a missing one 0): there are a few
+    dozen, and Python adds them up in a tenth of what a pandas groupby costs."""
+    lists = [cells[c].tolist() for c in columns]
+    return zip(*(values if c in _CELL_LABELS else [0 if v != v else int(v) for v in values]
+                 for c, values in zip(columns, lists, strict=True)), strict=True)
 
 
 def bars_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
@@ -295,33 +308,40 @@ def bars_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
 
     A deal's count contribution follows its direction: 'in' adds one to End#, 'out' takes
     one away, 'change' (Amount up/down, in both sets) leaves End# alone."""
-    signed = cells.direction.map({"in": 1, "out": -1}).fillna(0).astype("int64")
-    parts = cells.assign(count_change=signed * cells.deal_count)
-    sums = parts.groupby("bucket")[["value_cents", "inflow_cents", "outflow_cents",
-                                    "deal_count", "count_change"]].sum()
-    sums = sums.reindex(CHANGE_BUCKETS, fill_value=0)
-    n_start, n_end = int(cells.start_count.sum()), int(cells.end_count.sum())
-    rows = [_bar("Start", int(cells.start_cents.sum()), 0, 0, n_start, n_start)]
-    rows += [_bar(bucket, int(r.value_cents), int(r.inflow_cents), int(r.outflow_cents),
-                  int(r.deal_count), int(r.count_change)) for bucket, r in sums.iterrows()]
-    rows.append(_bar("End", int(cells.end_cents.sum()), 0, 0, n_end, n_end))
-    bars = pd.DataFrame(rows)
-    return bars.assign(description=bars.bucket.map(BUCKET_DESCRIPTIONS))
+    sums = {bucket: [0, 0, 0, 0, 0] for bucket in CHANGE_BUCKETS}
+    n_start = n_end = start_cents = end_cents = 0
+    for (bucket, direction, value, inflow, outflow, deals, s_cents, e_cents, s_count,
+         e_count) in _cell_rows(cells, [
+            "bucket", "direction", "value_cents", "inflow_cents", "outflow_cents",
+            "deal_count", "start_cents", "end_cents", "start_count", "end_count"]):
+        start_cents, end_cents = start_cents + s_cents, end_cents + e_cents
+        n_start, n_end = n_start + s_count, n_end + e_count
+        if bucket in sums:  # 'Unchanged' is in Start and End, in no bar of its own
+            sign = {"in": 1, "out": -1}.get(direction, 0)
+            for i, part in enumerate((value, inflow, outflow, deals, sign * deals)):
+                sums[bucket][i] += part
+    rows = [_bar("Start", start_cents, 0, 0, n_start, n_start)]
+    rows += [_bar(bucket, *sums[bucket]) for bucket in CHANGE_BUCKETS]
+    rows.append(_bar("End", end_cents, 0, 0, n_end, n_end))
+    return pd.DataFrame(rows)
 
 
 def flow_from_cells(cells: pd.DataFrame) -> pd.DataFrame:
     """Category at t0 x category at t1 (see Movement.flow), every cell present."""
-    sums = cells.groupby(["flow_row", "flow_column"])[
-        ["deal_count", "start_cents", "end_cents"]].sum()
-    grid = pd.MultiIndex.from_product([FLOW_ROWS, FLOW_COLUMNS],
-                                      names=["flow_row", "flow_column"])
-    flow = sums.reindex(grid, fill_value=0).reset_index()
-    is_open = flow.flow_column.isin(OPEN_CATEGORIES)
-    cents = flow.end_cents.where(is_open, flow.start_cents)
+    grid = {(r, c): [0, 0, 0] for r in FLOW_ROWS for c in FLOW_COLUMNS}
+    for row, column, deals, s_cents, e_cents in _cell_rows(
+            cells, ["flow_row", "flow_column", "deal_count", "start_cents", "end_cents"]):
+        if (row, column) in grid:
+            for i, part in enumerate((deals, s_cents, e_cents)):
+                grid[row, column][i] += part
+    keys = list(grid)
+    deals, start, end = (np.array([grid[k][i] for k in keys], dtype="int64") for i in range(3))
+    is_open = np.array([c in OPEN_CATEGORIES for _, c in keys])
     return pd.DataFrame({
-        "category_t0": flow.flow_row, "category_t1": flow.flow_column,
-        "deal_count": flow.deal_count.astype("int64"), "amount": cents / 100,
-        "amount_t0": flow.start_cents / 100, "amount_t1": flow.end_cents / 100,
+        "category_t0": pd.array([r for r, _ in keys], dtype="str"),
+        "category_t1": pd.array([c for _, c in keys], dtype="str"),
+        "deal_count": deals, "amount": np.where(is_open, end, start) / 100,
+        "amount_t0": start / 100, "amount_t1": end / 100,
     })
 
 
@@ -347,27 +367,40 @@ def deals_behind(con: duckdb.DuckDBPyConnection, moved: Movement, bucket: str | 
     return found
 
 
-def _member_side(f: overview.TeamForecast, suffix: str) -> pd.DataFrame:
-    side = f.rows.set_index("member_id")[["name", "is_own_deals", *MEMBER_METRICS]]
-    return side.rename(columns={m: f"{m}_{suffix}" for m in MEMBER_METRICS})
+def _member_values(f: overview.TeamForecast) -> dict[str, tuple]:
+    """member_id -> (name, is_own_deals, [MEMBER_METRICS values]) of one side."""
+    rows = f.rows
+    columns = [rows.member_id.tolist(), rows.name.tolist(), rows.is_own_deals.tolist(),
+               *(rows[m].tolist() for m in MEMBER_METRICS)]
+    return {member: (name, bool(own), values)
+            for member, name, own, *values in zip(*columns, strict=True)}
 
 
 def members_change(before: overview.TeamForecast, after: overview.TeamForecast) -> pd.DataFrame:
     """Commit / best case forecast and open pipeline per direct report at t0 and t1."""
-    a, b = _member_side(before, "t0"), _member_side(after, "t1")
-    both = a.drop(columns=["name", "is_own_deals"]).join(
-        b.drop(columns=["name", "is_own_deals"]), how="outer")
-    names = pd.concat([b[["name", "is_own_deals"]], a[["name", "is_own_deals"]]])
-    names = names[~names.index.duplicated()]
-    out = names.join(both)
-    out["is_in_team_t0"] = out.index.isin(a.index)
-    out["is_in_team_t1"] = out.index.isin(b.index)
+    # plain Python over a dozen rows: the frame pandas joins and fills gave, in a tenth of
+    # the time (each join or fill costs a millisecond or more)
+    a, b = _member_values(before), _member_values(after)
+    # name and own-deals flag, t1's where the member is in both; t1's members first, so
+    # that the (stable) sort keeps them first among equal names
+    about = {**b, **{m: v for m, v in a.items() if m not in b}}
+    members = sorted(about, key=lambda m: (not about[m][1], about[m][0]))
+    out = {"member_id": pd.array(members, dtype="str"),
+           "name": pd.array([about[m][0] for m in members], dtype="str"),
+           "is_own_deals": np.array([about[m][1] for m in members], dtype=bool)}
+    for side, suffix in ((a, "t0"), (b, "t1")):
+        for i, metric in enumerate(MEMBER_METRICS):
+            # a member not in the team at one point counts 0 there (and so does a blank)
+            values = np.array([side[m][2][i] if m in side else 0.0 for m in members],
+                              dtype=float)
+            out[f"{metric}_{suffix}"] = np.where(np.isnan(values), 0.0, values)
+    out["is_in_team_t0"] = np.array([m in a for m in members], dtype=bool)
+    out["is_in_team_t1"] = np.array([m in b for m in members], dtype=bool)
     for metric in MEMBER_METRICS:
-        out[[f"{metric}_t0", f"{metric}_t1"]] = out[[f"{metric}_t0", f"{metric}_t1"]].fillna(0.0)
         out[f"{metric}_change"] = out[f"{metric}_t1"] - out[f"{metric}_t0"]
-    out["label"] = out.name.where(~out.is_own_deals.astype(bool), out.name + " (own deals)")
-    out = out.reset_index().sort_values(["is_own_deals", "name"], ascending=[False, True])
-    return out.reset_index(drop=True)
+    out["label"] = pd.array([f"{about[m][0]} (own deals)" if about[m][1] else about[m][0]
+                             for m in members], dtype="str")
+    return pd.DataFrame(out)
 
 
 def movement(
@@ -377,9 +410,7 @@ def movement(
     """What moved in `root_id`'s open pipeline for `period` between t0 and t1. `before` and
     `after` are the team's forecasts at t0 and t1 when the caller already has them (a page
     has t1's), else they are read here."""
-    _check_points(con, t0, t1)
-    _check_root(con, root_id, t0)
-    _check_root(con, root_id, t1)
+    _check(con, root_id, t0, t1)
     cells = _cells(con, _params(root_id, period, t0, t1))
     before = before or overview.team_forecast(con, root_id, period, t0)
     after = after or overview.team_forecast(con, root_id, period, t1)
