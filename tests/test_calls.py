@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from forecast import calls
@@ -96,3 +97,35 @@ def test_live_review_on_monday_keeps_fridays_calls_fresh(with_calls):
     table = calls.this_and_last_week(with_calls, ["M1"], "2026-Q4", date(2026, 11, 20), moment,
                                      FRIDAY_5PM).set_index("person_id")
     assert table.loc["M1", "commit_amount"] == 320 and not table.loc["M1", "is_stale"]
+
+
+def _two_reads_merged(con, people, period_id, as_of, moment, lock):
+    """this_and_last_week by its definition: the calls standing at the moment and at the
+    lock that opened the week, each read with calls_at, merged per person."""
+    opened = calls.week_start(as_of, lock)
+    this = calls.calls_at(con, people, period_id, moment, opened)
+    last = calls.calls_at(con, people, period_id, opened, opened - timedelta(days=7))
+    both = this.merge(last, on="person_id", how="outer", suffixes=("", "_last_week"))
+    return pd.DataFrame({"person_id": people}).merge(both, on="person_id", how="left")
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 11, 20, 17), datetime(2026, 11, 13, 17),
+                                    datetime(2026, 11, 23, 9), datetime(2026, 11, 6, 12)])
+def test_this_and_last_week_in_one_read_is_two_reads_merged(with_calls, moment):
+    """One query instead of two reads and two merges (the review reads it every run): the
+    same frame, types included, whoever called or not, in the order asked."""
+    calls.submit_call(with_calls, "R1", "2026-Q4", 10, 20, "first", "R1",
+                      datetime(2026, 11, 16, 8))
+    calls.submit_call(with_calls, "R1", "2026-Q4", 15, 25, "again", "R1",
+                      datetime(2026, 11, 16, 8))  # the same minute: the later id stands
+    people = ["R2", "M2", "R1", "M1", "V"]
+    as_of = moment.date()
+    table = calls.this_and_last_week(with_calls, people, "2026-Q4", as_of, moment,
+                                     FRIDAY_5PM)
+    merged = _two_reads_merged(with_calls, people, "2026-Q4", as_of, moment, FRIDAY_5PM)
+    # a column blank in every row (nobody's call stood last week) is typed as it comes
+    blank = [c for c in merged.columns if merged[c].isna().all()]
+    assert table.columns.tolist() == merged.columns.tolist()
+    assert table[blank].isna().all().all()
+    pd.testing.assert_frame_equal(table.drop(columns=blank), merged.drop(columns=blank))
+    assert table.person_id.tolist() == people

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from forecast import db, queries
@@ -199,8 +200,12 @@ def this_and_last_week(
     before the as-of date's call week (NaN where a person has made no call). A call is stale
     when it was made before the week it stands for."""
     opened = week_start(as_of, lock)
-    this = calls_at(con, person_ids, period_id, moment, opened)
-    last = calls_at(con, person_ids, period_id, opened, opened - timedelta(days=7))
-    people = pd.DataFrame({"person_id": person_ids})
-    both = this.merge(last, on="person_id", how="outer", suffixes=("", "_last_week"))
-    return people.merge(both, on="person_id", how="left")
+    found = queries.frame(con, "calls_this_and_last_week", people=person_ids,
+                          period_id=period_id, at=moment, opened=opened,
+                          opened_last=opened - timedelta(days=7))
+    # the types two calls_at frames merged on person_id had (ids float, flags object)
+    for suffix in ("", "_last_week"):
+        found[f"submission_id{suffix}"] = found[f"submission_id{suffix}"].astype(float)
+        stale = found[f"is_stale{suffix}"]
+        found[f"is_stale{suffix}"] = stale.astype(object).where(stale.notna(), np.nan)
+    return found

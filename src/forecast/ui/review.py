@@ -101,45 +101,49 @@ def _full_downloads(read, stem: str) -> None:
 
 def the_call(sel: Selection, f: overview.TeamForecast) -> None:
     """This week's call beside last week's and the system number, and the form to call."""
-    with cursor() as cur:
-        lock = calls.lock_of(cur)
-        moment = calls.review_moment(sel.as_of_date, lock, datetime.now(), f.as_of.is_live)
-        people = [sel.root_id, *f.rows.loc[~f.rows.is_own_deals, "member_id"]]
+    lock = cached.lock()
+    moment = calls.review_moment(sel.as_of_date, lock, datetime.now(), f.as_of.is_live)
+    people = [sel.root_id, *f.rows.member_id[~f.rows.is_own_deals]]
+    with cursor() as cur:  # not cached: the call standing now changes with the clock
         table = calls.this_and_last_week(cur, people, sel.period.period_id, sel.as_of_date,
                                          moment, lock)
-    system = pd.concat([
-        pd.DataFrame({"person_id": [sel.root_id], "system_commit": [f.total.commit_forecast],
-                      "system_best_case": [f.total.best_case_forecast]}),
-        f.rows.loc[~f.rows.is_own_deals].rename(columns={
-            "member_id": "person_id", "commit_forecast": "system_commit",
-            "best_case_forecast": "system_best_case"})[
-            ["person_id", "system_commit", "system_best_case"]]])
-    shown = system.merge(table, on="person_id", how="left")
     st.caption(f"Calls lock every {lock.describe()}; the call shown is the latest at "
                f"{moment:%Y-%m-%d %H:%M}. A week without a new call carries the last one "
                "forward, marked stale.")
     if _RECORDED in st.session_state:
         st.success(st.session_state.pop(_RECORDED))
-    st.dataframe(_call_view(shown, f), hide_index=True)
+    st.dataframe(_call_view(table, f), hide_index=True)
     if not f.as_of.is_live:
         st.info("Calls are recorded for the current week only; pick the latest as-of date.")
         return
     _call_form(sel, f)
 
 
-def _call_view(shown: pd.DataFrame, f: overview.TeamForecast) -> pd.DataFrame:
-    names = dict(zip(f.rows.member_id, f.rows.name, strict=True)) | {f.root_id: f.root_name}
+def _call_view(table: pd.DataFrame, f: overview.TeamForecast) -> pd.DataFrame:
+    """The calls of `table` (the root first, then its direct reports) beside the system's
+    numbers: the team's total for the root, each report's own row for them. Plain Python
+    over a handful of rows, built on every run (pandas merges cost ~10 ms here)."""
+    rows = f.rows
+    names = dict(zip(rows.member_id, rows.name, strict=True)) | {f.root_id: f.root_name}
+    system = {m: (c, b) for m, c, b in zip(
+        rows.member_id, rows.commit_forecast, rows.best_case_forecast, strict=True)}
+    system[f.root_id] = (f.total.commit_forecast, f.total.best_case_forecast)
+    people = table.person_id.tolist()
     money = formatting.currency_exact
+
+    def shown(column: str) -> list[str]:
+        return [money(v) for v in table[column].tolist()]
+
     return pd.DataFrame({
-        "Person": shown.person_id.map(names),
-        "System commit": shown.system_commit.map(money),
-        "Call: commit": shown.commit_amount.map(money),
-        "Last week: commit": shown.commit_amount_last_week.map(money),
-        "System best case": shown.system_best_case.map(money),
-        "Call: best case": shown.best_case_amount.map(money),
-        "Last week: best case": shown.best_case_amount_last_week.map(money),
-        "Stale": shown.is_stale.map({True: "stale", False: ""}).fillna("no call"),
-        "Note": shown.note.fillna(""),
+        "Person": [names.get(p) for p in people],
+        "System commit": [money(system[p][0]) for p in people],
+        "Call: commit": shown("commit_amount"),
+        "Last week: commit": shown("commit_amount_last_week"),
+        "System best case": [money(system[p][1]) for p in people],
+        "Call: best case": shown("best_case_amount"),
+        "Last week: best case": shown("best_case_amount_last_week"),
+        "Stale": ["no call" if v != v else "stale" if v else "" for v in table.is_stale.tolist()],
+        "Note": ["" if v is None or v != v else v for v in table.note.tolist()],
     })
 
 
