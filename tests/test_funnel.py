@@ -241,6 +241,18 @@ def test_split_by_source_adds_up(company):
         8, 3, 2, 2, 2, 2, 1]
 
 
+def test_every_team_is_read_from_the_derived_teams_as_funnel_members_gives_it(company):
+    funnel.prepare(company, "V", fc.AS_OF, None, SETTINGS)  # builds the derived tables
+    team = company.execute("select * from funnel_team('V') order by owner_id").fetchall()
+    assert team == [("M1", "Max Manager", "Max Manager"), ("M2", "Mia Manager", "Mia Manager"),
+                    ("R1", "Rob Rep", "Max Manager"), ("R2", "Rae Rep", "Mia Manager"),
+                    ("V", "Vera VP", "Vera VP (own)")]
+    for root in ("V", "M1", "M2", "R1", "R2", "W", "X"):
+        assert sorted(company.execute("select * from funnel_team($r)", {"r": root}).fetchall()) \
+            == sorted(company.execute("select * from funnel_members($r, $d)",
+                                      {"r": root, "d": fc.AS_OF}).fetchall())
+
+
 def test_split_dimensions_are_an_allow_list(company):
     with pytest.raises(FunnelError, match="cannot split"):
         funnel.prepare(company, "V", fc.AS_OF, "owner_id); drop table leads; --", SETTINGS)

@@ -206,8 +206,6 @@ class Scope:
     notes: tuple[str, ...] = field(default=())
     # the key of the temporary tables it reads (see use_tables); None: the store's tables
     tables_key: str | None = None
-    # the team's members as every funnel_* query takes them (see team_params)
-    team: dict = field(default_factory=dict)
 
     @property
     def first_key(self) -> str | None:
@@ -236,8 +234,8 @@ def _check_dimension(dimension: str | None) -> None:
 
 
 def _catalog(con: duckdb.DuckDBPyConnection, settings: FunnelSettings,
-             team: dict[str, list]) -> pd.DataFrame:
-    cat = queries.frame(con, "funnel_catalog_counts", **team)
+             root_id: str) -> pd.DataFrame:
+    cat = queries.frame(con, "funnel_catalog_counts", root_id=root_id)
     cat["label"] = [step_label(k, settings) for k in cat.step_key]
     prev, last_required = [], None
     for row in cat.itertuples():
@@ -336,9 +334,8 @@ def prepare(
     _check_dimension(dimension)
     settings = settings or load_settings(con)
     key = use_tables(con, as_of, settings.stall_days, root_id)
-    team = _team(con, root_id, as_of)
-    scope = Scope(root_id, as_of, dimension, settings, _catalog(con, settings, team),
-                  tables_key=key, team=team)
+    scope = Scope(root_id, as_of, dimension, settings, _catalog(con, settings, root_id),
+                  tables_key=key)
     return replace(scope, notes=tuple(coverage_notes(con, scope)))
 
 
@@ -352,24 +349,15 @@ def ensure(con: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         use_tables(con, scope.as_of, scope.settings.stall_days, scope.root_id)
 
 
-def _team(con: duckdb.DuckDBPyConnection, root_id: str, as_of: date) -> dict[str, list]:
-    """$owner_ids, $owner_names, $member_names: `root_id`'s team as of `as_of`
-    (funnel_members), read once and passed to every query (funnel_team)."""
-    found = con.execute("select owner_id, owner_name, member_name "
-                        "from funnel_members($root_id, $as_of_date)",
-                        {"root_id": root_id, "as_of_date": as_of}).fetchall()
-    ids, names, members = (list(c) for c in zip(*found, strict=True)) if found else ([], [], [])
-    return {"owner_ids": ids, "owner_names": names, "member_names": members}
-
-
-def team_params(scope: Scope) -> dict[str, list]:
-    """The team as every funnel_* query takes it (funnel_team in derived_funnel_members.sql)."""
-    return scope.team
+def team_params(scope: Scope) -> dict[str, str]:
+    """The team as every funnel_* query takes it: its root (funnel_team reads the members
+    from derived_funnel_teams)."""
+    return {"root_id": scope.root_id}
 
 
 def scope_params(scope: Scope) -> dict:
     """The team and the split, as the funnel_* queries that split take them."""
-    return {**scope.team, "dimension": scope.dimension}
+    return {**team_params(scope), "dimension": scope.dimension}
 
 
 # ---- what is missing ----------------------------------------------------------------------

@@ -1,5 +1,5 @@
 -- The macros every funnel_* query reads a team and a split with (kept in the store with
--- the funnel's derived tables; the first step of their build).
+-- the funnel's derived tables, built right after derived_funnel_teams).
 -- funnel_members: one row per person in the subtree of root_id as of as_of_date (root
 -- included): owner_id, owner_name, and member_name, the root's direct report the person rolls
 -- up to ("<root's name> (own)" for the root).
@@ -32,8 +32,9 @@ create or replace macro funnel_split(dimension, dim_value, deal_type, member_nam
 create or replace macro funnel_dim(dimension) as
     if(dimension in ('source', 'segment'), dimension, 'none');
 
--- funnel_team: the members of a team as funnel_members gave them, passed back to a query as
--- three parallel lists (forecast.funnel reads a team once per report, not once per query).
-create or replace macro funnel_team(owner_ids, owner_names, member_names) as table
-    select unnest(owner_ids) as owner_id, unnest(owner_names) as owner_name,
-           unnest(member_names) as member_name;
+-- funnel_team: the members of team_root's team as funnel_members gives them, read from
+-- derived_funnel_teams (built before these macros: a table macro is checked when created).
+create or replace macro funnel_team(team_root) as table
+    select owner_id, owner_name, member_name
+    from derived_funnel_teams
+    where root_id = team_root;

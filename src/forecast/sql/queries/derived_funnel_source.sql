@@ -6,7 +6,7 @@
 -- first part names the layout of the tables: a new layout is built anew (bump it whenever a
 -- derived_funnel_*.sql changes what it builds).
 select concat_ws(' | ',
-    'funnel layout 1',
+    'funnel layout 2',
     (select concat_ws('/', count(*), max(updated_at), min(created_date), max(created_date),
                       max(close_date))
      from opportunities),

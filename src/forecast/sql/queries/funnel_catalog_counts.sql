@@ -1,11 +1,11 @@
 -- grain: one row per step of derived_funnel_catalog, in funnel order: how many journeys of
--- the team ($owner_ids: its members, with $owner_names and $member_names, from
--- funnel_members) reached it (dated or not) by the as-of date; got_past /
+-- the team ($root_id's, from derived_funnel_teams)
+-- reached it (dated or not) by the as-of date; got_past /
 -- passed are the store's (see derived_funnel_catalog.sql).
 with reached as (
     select a.step_key, a.reached_count, a.dated_count
     from derived_funnel_step_totals a
-    join funnel_team($owner_ids, $owner_names, $member_names) m using (owner_id)
+    join funnel_team($root_id) m using (owner_id)
     where a.dim = 'none'
 ),
 final as (

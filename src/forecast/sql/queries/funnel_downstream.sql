@@ -1,6 +1,6 @@
 -- grain: one row per split value, deal type and funnel step: over every journey of
--- the team ($owner_ids: its members, with $owner_names and $member_names, from
--- funnel_members) that reached the step by the as-of date (any time),
+-- the team ($root_id's, from derived_funnel_teams)
+-- that reached the step by the as-of date (any time),
 -- how many are resolved (won, lost or disqualified) and how much they won. won_usd /
 -- resolved_count is the downstream value of one entrant of the step; journeys still open are
 -- left out so that young pipeline does not shrink it.
@@ -13,7 +13,7 @@ with final as (
            coalesce(sum(a.won_any_usd), 0) as won_any_usd,
            coalesce(sum(a.won_strict_usd), 0) as won_strict_usd
     from derived_funnel_step_totals a
-    join funnel_team($owner_ids, $owner_names, $member_names) m using (owner_id)
+    join funnel_team($root_id) m using (owner_id)
     where a.dim = funnel_dim($dimension)
       and a.step_key in (select step_key from derived_funnel_catalog)
     group by all

@@ -20,7 +20,7 @@ with moves as (
 final as (
     select from_key, to_key, sum(journey_count)::bigint as journey_count
     from moves
-    join funnel_team($owner_ids, $owner_names, $member_names) using (owner_id)
+    join funnel_team($root_id) using (owner_id)
     group by all
 )
 select * from final

@@ -1,5 +1,5 @@
--- grain: one row per lead of the team ($owner_ids: its members, with
--- $owner_names and $member_names, from funnel_members) behind a speed-to-lead or
+-- grain: one row per lead of the team ($root_id's, from
+-- derived_funnel_teams) behind a speed-to-lead or
 -- follow-up number (at most $limit rows; $split_value is of $dimension):
 --   $kind 'bucket': MQLs of the view (period: MQL inside [$start, $end]; cohort: created
 --   inside it) whose first response fell in bucket $bucket_order (see funnel_speed.sql);
@@ -28,7 +28,7 @@ flagged as (
                    else j.start_at >= p.starts_at and j.start_at < p.ends_before
                end) as is_in_view
     from derived_funnel_journeys j
-    join funnel_team($owner_ids, $owner_names, $member_names) m using (owner_id)
+    join funnel_team($root_id) m using (owner_id)
     cross join params p
     where j.journey_kind = 'lead'
 ),

@@ -1,5 +1,5 @@
--- grain: one row per journey of the team ($owner_ids: its members, with
--- $owner_names and $member_names, from funnel_members) behind a funnel number (at
+-- grain: one row per journey of the team ($root_id's, from
+-- derived_funnel_teams) behind a funnel number (at
 -- most $limit rows, latest first):
 --   the journeys the view counts at step or exit $step_key (period: entered it inside
 --   [$start, $end]; cohort: started inside it); with $from_key set instead, the journeys
@@ -25,7 +25,7 @@ anchor as (
                         s.deal_type, m.member_name, m.owner_name) as split_value,
            m.member_name
     from in_view s
-    join funnel_team($owner_ids, $owner_names, $member_names) m using (owner_id)
+    join funnel_team($root_id) m using (owner_id)
     where ($strict_only = false or s.is_strict)
       and ($deal_type is null or s.deal_type = $deal_type)
 ),

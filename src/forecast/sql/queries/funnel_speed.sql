@@ -37,7 +37,7 @@ mqls as (
            j.demo_booked_at is not null as has_demo,
            j.demo_booked_at is not null and coalesce(j.demo_no_show, false) as is_no_show
     from in_view j
-    join funnel_team($owner_ids, $owner_names, $member_names) m using (owner_id)
+    join funnel_team($root_id) m using (owner_id)
 ),
 flagged as (
     select m.* exclude (steps_mask),

@@ -1,5 +1,5 @@
--- grain: one row per open stage that deals of the team ($owner_ids: its members, with
--- $owner_names and $member_names, from funnel_members) spent time
+-- grain: one row per open stage that deals of the team ($root_id's, from
+-- derived_funnel_teams) spent time
 -- in by the as-of date (derived_funnel_stage_visits: completed visits and the running one).
 -- Time spent (deals_timed, p25/median/p75/mean_days): deals of the view (period: first
 -- entered the stage inside [$start, $end]; cohort: the journey started inside it) with at
@@ -30,7 +30,7 @@ kept as (
 ),
 visits as (
     select * from kept
-    where owner_id in (select owner_id from funnel_team($owner_ids, $owner_names, $member_names))
+    where owner_id in (select owner_id from funnel_team($root_id))
 ),
 per_stage as (
     -- the three quartiles from one sort of each stage's times, not three

@@ -1,6 +1,6 @@
 -- grain: one row per window, split value, deal type and step or exit: how many journeys of
--- the team ($owner_ids: its members, with $owner_names and $member_names, from
--- funnel_members) the view counts there, strictly and at any stage, and
+-- the team ($root_id's, from derived_funnel_teams)
+-- the view counts there, strictly and at any stage, and
 -- their value.
 --   $view 'period': a journey counts at a step when it entered the step inside the window
 --   (exits: when it left inside the window). 'cohort': the journeys that started inside the
@@ -40,7 +40,7 @@ final as (
            coalesce(sum(c.value_any_usd), 0) as value_any_usd,
            coalesce(sum(c.value_strict_usd), 0) as value_strict_usd
     from counted c
-    join funnel_team($owner_ids, $owner_names, $member_names) m using (owner_id)
+    join funnel_team($root_id) m using (owner_id)
     group by all
 )
 select * from final

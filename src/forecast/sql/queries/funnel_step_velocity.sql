@@ -27,7 +27,7 @@ per_step as (
            quantile_cont(days, [0.25, 0.5, 0.75]) as quartiles
     from in_view
     where to_order in (select to_order from wanted)
-      and owner_id in (select owner_id from funnel_team($owner_ids, $owner_names, $member_names))
+      and owner_id in (select owner_id from funnel_team($root_id))
     group by to_order
 ),
 final as (

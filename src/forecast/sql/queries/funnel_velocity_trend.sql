@@ -1,6 +1,6 @@
 -- grain: one row per window ($window_ids): the four V's of the qualified pipeline of
--- the team ($owner_ids: its members, with $owner_names and $member_names, from
--- funnel_members) and its sales velocity. Each window is given as its
+-- the team ($root_id's, from derived_funnel_teams)
+-- and its sales velocity. Each window is given as its
 -- whole months ($month_ids[i] covers $months[i], from derived_funnel_vs_months) and its other
 -- days ($day_ids[i] covers $days[i], from derived_funnel_journeys); see
 -- forecast.funnel.window_parts.
@@ -52,7 +52,7 @@ sums as (
            sum(c.cycle_days_sum) filter (where c.kind = 'won')
                / nullif(sum(c.cycle_count) filter (where c.kind = 'won'), 0) as cycle_days
     from counted c
-    join funnel_team($owner_ids, $owner_names, $member_names) using (owner_id)
+    join funnel_team($root_id) using (owner_id)
     group by c.window_id
 ),
 per_window as (
