@@ -99,6 +99,8 @@ def test_icicle_boxes_hang_under_their_manager_inside_the_team():
     assert list(box.labels) == [ANN, "Bob", "Cy"]
     assert list(box.values) == [10, 6, 0] and list(box.marker.colors) == [0.5, 0, 1.2]
     assert box.marker.colorbar.title.text == "attainment"
+    # the product's own small template, like every other chart, not plotly's full default
+    assert charts.hierarchy_icicle(nodes).layout.template == charts.template()
 
 
 def test_comparison_lines_stress_the_current_period():
@@ -167,6 +169,7 @@ def test_speed_and_velocity_put_the_rate_on_a_second_axis():
         "Sales velocity", [100, 250], COLORS["closed"])
     assert (win_rate.name, win_rate.yaxis, list(win_rate.y)) == ("Win rate", "y2", [0.2, 0.3])
     assert fig.layout.xaxis.type == "category"
+    assert (fig.layout.yaxis.tickprefix, fig.layout.yaxis.tickformat) == ("$", "~s")
     assert (fig.layout.yaxis2.overlaying, fig.layout.yaxis2.side,
             fig.layout.yaxis2.tickformat) == ("y", "right", ".0%")
 

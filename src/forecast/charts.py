@@ -119,7 +119,7 @@ def hierarchy_icicle(nodes: pd.DataFrame, size: str = "open_pipeline",
         hovertemplate="%{label}<br>%{value:$,.0f}<extra></extra>",
         maxdepth=4,
     )
-    return figure([icicle], dict(title=title, margin=MARGIN))
+    return figure([icicle], dict(title=title, template=template(), margin=MARGIN))
 
 
 def period_comparison_lines(trend: pd.DataFrame, quota: float | None, measure: str,

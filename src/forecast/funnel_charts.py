@@ -119,4 +119,5 @@ def velocity_trend(trend: pd.DataFrame, title: str = "Sales velocity and the fou
     win_rate = dict(type="scatter", x=trend.window_id, y=trend.win_rate, name="Win rate",
                     yaxis="y2", mode="lines+markers", line=dict(color=COLORS["quota"]))
     return charts.figure([velocity, win_rate],
-                         _look(title, yaxis2=RATE_AXIS, xaxis=dict(type="category")))
+                         _look(title, yaxis=charts.MONEY, yaxis2=RATE_AXIS,
+                               xaxis=dict(type="category")))
