@@ -3,9 +3,10 @@ draws the shared sidebar."""
 
 import streamlit as st
 
-from forecast.ui import auth, store
+from forecast.ui import auth, store, warmup
 
 st.set_page_config(page_title="Sales forecast", page_icon=":bar_chart:", layout="wide")
+warmup.start()
 
 # the pages this viewer may open: the Data page (the whole store) for admins only
 pages = st.navigation(auth.pages_for([
