@@ -277,6 +277,30 @@ def test_team_scope_and_as_of_cut(company):
         "stage:Proposal": 0, "won": 0}
 
 
+def test_a_page_run_switching_as_of_dates_reads_the_right_tables_each_time(company):
+    # inside a page run's held transaction the funnel remembers which temporary tables it
+    # built; going back and forth between a past date and the data date must not mix them
+    from forecast import aggregates
+
+    def cohort_wins(as_of):
+        scope = _scope(company, as_of=as_of)
+        w = _window("cohort", as_of=as_of)
+        counts = funnel.step_counts(company, scope, "cohort", {"current": (w.start, w.last_day)})
+        return _column(funnel.funnel_table(counts, scope, "current"), "entrants_any")["won"]
+
+    _scope(company)  # the store's derived tables, built before the run's transaction
+    company.execute("begin")
+    aggregates.hold(company)
+    try:
+        # Q4's cohort up to 10-15 (B1-B7, B11, D1) has no win yet by 10-15; by the data
+        # date D1 is won (11-16): 1
+        assert [cohort_wins(d) for d in (date(2026, 10, 15), fc.AS_OF, date(2026, 10, 15),
+                                         fc.AS_OF)] == [0, 1, 0, 1]
+    finally:
+        aggregates.release()
+        company.execute("rollback")
+
+
 def test_a_stage_most_deals_bypass_is_a_side_step(company):
     # C1 enters the pipeline at Proposal (skips Discovery), C2 goes Discovery -> Won (skips
     # Proposal); D4, a direct deal, starts in a new first stage, Intro, that nobody else uses.

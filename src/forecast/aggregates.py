@@ -72,6 +72,8 @@ class _Held:
     con: duckdb.DuckDBPyConnection
     parts: dict[str, str] = field(default_factory=dict)  # fingerprint query -> its value
     current: set[str] = field(default_factory=set)  # derived table sets checked in it
+    # what other readers learnt in it and keep up to date themselves (see `held_notes`)
+    notes: dict[str, object] = field(default_factory=dict)
 
 
 _held = threading.local()  # per thread (a script run is a thread): its held transaction
@@ -91,6 +93,13 @@ def release() -> None:
 def _held_by(con: duckdb.DuckDBPyConnection) -> _Held | None:
     state = getattr(_held, "state", None)
     return state if state is not None and state.con is con else None
+
+
+def held_notes(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """Facts a reader may keep until `con`'s held transaction ends, when it holds one (None
+    otherwise): only what the snapshot and the reader's own writes decide."""
+    held = _held_by(con)
+    return None if held is None else held.notes
 
 
 def _stored(con: duckdb.DuckDBPyConnection, name: str) -> str | None:

@@ -274,12 +274,28 @@ def _stored_stall_days(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _temporary_key(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The key of the temporary tables `con` has (None: none). A page run's transaction
+    keeps it among its notes: only this module's build and drop change it, and a report
+    asks a dozen times."""
+    notes = aggregates.held_notes(con)
+    if notes is not None and _TEMPORARY in notes:
+        return notes[_TEMPORARY]
     found = con.execute(
         "select 1 from duckdb_tables() where temporary and table_name = 'derived_funnel_params'"
     ).fetchall()
-    if not found:
-        return None
-    return con.execute("select build_key from temp.derived_funnel_params").fetchall()[0][0]
+    key = con.execute("select build_key from temp.derived_funnel_params").fetchall()[0][0] \
+        if found else None
+    _note_temporary(con, key)
+    return key
+
+
+_TEMPORARY = "funnel temporary tables"
+
+
+def _note_temporary(con: duckdb.DuckDBPyConnection, key: str | None) -> None:
+    notes = aggregates.held_notes(con)
+    if notes is not None:
+        notes[_TEMPORARY] = key
 
 
 def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
@@ -287,6 +303,7 @@ def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
     for name in aggregates.DERIVED["funnel"][1]:
         if name != "derived_funnel_members":
             con.execute("drop table if exists temp." + name)
+    _note_temporary(con, None)
 
 
 def _build_temporary(con: duckdb.DuckDBPyConnection, key: str, as_of: date,
@@ -303,6 +320,7 @@ def _build_temporary(con: duckdb.DuckDBPyConnection, key: str, as_of: date,
     except BaseException:
         _drop_temporary(con)
         raise
+    _note_temporary(con, key)
 
 
 def use_tables(con: duckdb.DuckDBPyConnection, as_of: date, stall_days: int,
