@@ -192,20 +192,60 @@ def review_moment(as_of: date, lock: Lock, now: datetime, is_live: bool) -> date
     return min(now, week_lock(datetime.combine(as_of, time(0)), lock))
 
 
+def call_history(con: duckdb.DuckDBPyConnection, person_ids: list[str],
+                 period_id: str) -> pd.DataFrame:
+    """Every call of these people for the period, oldest first (calls_of_people.sql)."""
+    return queries.frame(con, "calls_of_people", people=person_ids, period_id=period_id)
+
+
+_CALL_COLUMNS = ["submission_id", "commit_amount", "best_case_amount", "note", "submitted_at",
+                 "entered_by"]
+_ID, _AT = _CALL_COLUMNS.index("submission_id"), _CALL_COLUMNS.index("submitted_at")
+
+
 def this_and_last_week(
-    con: duckdb.DuckDBPyConnection, person_ids: list[str], period_id: str, as_of: date,
-    moment: datetime, lock: Lock,
+    con: duckdb.DuckDBPyConnection | None, person_ids: list[str], period_id: str, as_of: date,
+    moment: datetime, lock: Lock, history: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per person: the call standing at `moment` beside the one locked the week
     before the as-of date's call week (NaN where a person has made no call). A call is stale
-    when it was made before the week it stands for."""
+    when it was made before the week it stands for. `history` (call_history of these people
+    and period) can be passed in when the caller has it cached: the moment is usually now,
+    so the pick is made here, from the calls, and not by the store."""
+    if history is None:
+        history = call_history(con, person_ids, period_id)
     opened = week_start(as_of, lock)
-    found = queries.frame(con, "calls_this_and_last_week", people=person_ids,
-                          period_id=period_id, at=moment, opened=opened,
-                          opened_last=opened - timedelta(days=7))
-    # the types two calls_at frames merged on person_id had (ids float, flags object)
-    for suffix in ("", "_last_week"):
-        found[f"submission_id{suffix}"] = found[f"submission_id{suffix}"].astype(float)
-        stale = found[f"is_stale{suffix}"]
-        found[f"is_stale{suffix}"] = stale.astype(object).where(stale.notna(), np.nan)
-    return found
+    calls = list(zip(history.person_id.tolist(),
+                     *(history[c].tolist() for c in _CALL_COLUMNS), strict=True))
+    out = {"person_id": pd.array(person_ids, dtype="str")}
+    for suffix, at, stale_before in (("", moment, opened),
+                                     ("_last_week", opened, opened - timedelta(days=7))):
+        standing = _standing(calls, at)
+        rows = [standing.get(p) for p in person_ids]
+        for i, column in enumerate(_CALL_COLUMNS):
+            out[column + suffix] = _typed(column, [None if r is None else r[i] for r in rows])
+        # object, a blank one NaN: the type two calls_at frames merged on person_id give
+        stale = [np.nan if r is None else bool(r[_AT] <= stale_before) for r in rows]
+        out["is_stale" + suffix] = stale if np.nan in stale else np.array(stale, dtype=bool)
+    return pd.DataFrame(out)
+
+
+def _standing(calls: list[tuple], at: datetime) -> dict[str, tuple]:
+    """person -> the call standing at `at`: the latest made at or before it (the higher id
+    for two made at the same time); `calls` are (person, *_CALL_COLUMNS) tuples."""
+    standing: dict[str, tuple] = {}
+    for person, *call in calls:
+        kept = standing.get(person)
+        if call[_AT] <= at and (kept is None or (call[_AT], call[_ID]) > (kept[_AT], kept[_ID])):
+            standing[person] = tuple(call)
+    return standing
+
+
+def _typed(column: str, values: list):
+    """A column of calls as calls_at gives it: ids and amounts float, times datetime, text
+    str (blanks NaN or NaT)."""
+    if column in ("submission_id", "commit_amount", "best_case_amount"):
+        return np.array(values, dtype=float)
+    if column == "submitted_at":
+        return np.array(values, dtype="datetime64[us]")
+    return pd.array(values, dtype="str")

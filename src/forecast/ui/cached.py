@@ -206,6 +206,21 @@ def call_accuracy(root_id: str, period_ids: tuple[str, ...],
     return accuracy.by_person(table), accuracy.by_level(table)
 
 
+def people_called(f: overview.TeamForecast) -> list[str]:
+    """Whose calls the review lists for a team: the root, then its direct reports."""
+    return [f.root_id, *f.rows.member_id[~f.rows.is_own_deals]]
+
+
+@auth.scoped()
+@cached_read(**CACHE)
+def call_history(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
+    """Every call for the period of `people_called` (a few per person and week): the call
+    standing now is picked from them on every run, by the clock, without a query."""
+    people = people_called(team_forecast(root_id, period_id, as_of_date))
+    with cursor() as cur:
+        return calls.call_history(cur, people, period_id)
+
+
 @cached_read(**CACHE)
 def lock() -> calls.Lock:
     with cursor() as cur:

@@ -12,7 +12,7 @@ from forecast.formatting import md_text
 from forecast.metrics import METRICS
 from forecast.ui import auth, cached, store, widgets
 from forecast.ui.controls import Selection
-from forecast.ui.store import cursor, data_changed, write_cursor
+from forecast.ui.store import data_changed, write_cursor
 
 KEY_MEMBER, KEY_COLUMN = "drill_member", "drill_column"
 ALL_TEAM = "__team__"
@@ -103,10 +103,9 @@ def the_call(sel: Selection, f: overview.TeamForecast) -> None:
     """This week's call beside last week's and the system number, and the form to call."""
     lock = cached.lock()
     moment = calls.review_moment(sel.as_of_date, lock, datetime.now(), f.as_of.is_live)
-    people = [sel.root_id, *f.rows.member_id[~f.rows.is_own_deals]]
-    with cursor() as cur:  # not cached: the call standing now changes with the clock
-        table = calls.this_and_last_week(cur, people, sel.period.period_id, sel.as_of_date,
-                                         moment, lock)
+    history = cached.call_history(sel.root_id, sel.period.period_id, sel.as_of_date)
+    table = calls.this_and_last_week(None, cached.people_called(f), sel.period.period_id,
+                                     sel.as_of_date, moment, lock, history=history)
     st.caption(f"Calls lock every {lock.describe()}; the call shown is the latest at "
                f"{moment:%Y-%m-%d %H:%M}. A week without a new call carries the last one "
                "forward, marked stale.")

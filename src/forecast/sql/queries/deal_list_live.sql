@@ -5,7 +5,9 @@
 -- stage events. forecast.deals.deal_list uses it only when every stage entry is dated on or
 -- before $as_of, so the latest entry into a deal's stage is the one as of $as_of.
 -- $median_stages / $median_days, $member_ids, $categories, $limit: as in deal_list.sql.
-with team as (
+-- materialized: inlined, the path lists would be carried into the join and cut per deal
+-- (~15 ms of 140k deals at 1M), not once per person
+with team as materialized (
     select person_id, if(len(path) = 1, path[1], path[2]) as member_id
     from team_members($root_id, $as_of)
 ),
