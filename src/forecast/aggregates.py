@@ -72,6 +72,7 @@ class _Held:
     con: duckdb.DuckDBPyConnection
     parts: dict[str, str] = field(default_factory=dict)  # fingerprint query -> its value
     current: set[str] = field(default_factory=set)  # derived table sets checked in it
+    stored: dict[str, str] | None = None  # derived_sources as read in it, once
     # what other readers learnt in it and keep up to date themselves (see `held_notes`)
     notes: dict[str, object] = field(default_factory=dict)
 
@@ -106,6 +107,12 @@ def _stored(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     con.execute(
         "create table if not exists derived_sources "
         "(derived varchar primary key, fingerprint varchar not null, built_at timestamp)")
+    held = _held_by(con)
+    if held is not None:  # every set's, in one read
+        if held.stored is None:
+            held.stored = dict(con.execute(
+                "select derived, fingerprint from derived_sources").fetchall())
+        return held.stored.get(name)
     found = con.execute(
         "select fingerprint from derived_sources where derived = $name", {"name": name}
     ).fetchall()
@@ -133,6 +140,9 @@ def _build(con: duckdb.DuckDBPyConnection, name: str, fingerprint: str) -> None:
     con.execute(
         "insert or replace into derived_sources values ($name, $fp, current_timestamp)",
         {"name": name, "fp": fingerprint})
+    held = _held_by(con)
+    if held is not None and held.stored is not None:
+        held.stored[name] = fingerprint
 
 
 def ensure(con: duckdb.DuckDBPyConnection, name: str = "state_sums") -> None:

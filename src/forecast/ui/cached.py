@@ -50,6 +50,15 @@ def people(as_of_date: date) -> pd.DataFrame:
 
 
 @cached_read(**CACHE)
+def person_names(as_of_date: date) -> dict[str, str]:
+    """person_id -> name of everyone active on the date, in the pickers' order: what the
+    sidebar reads on every run (a dict comes out of the cache in a fraction of the time the
+    people frame takes, ~10 ms at 2,000 people)."""
+    found = people(as_of_date)
+    return dict(zip(found.person_id, found["name"], strict=True))
+
+
+@cached_read(**CACHE)
 def team_labels(as_of_date: date) -> dict[str, str]:
     """Picker labels: indented by depth, with title and team size."""
     return hierarchy.labels(people(as_of_date))
@@ -89,23 +98,33 @@ def period_ids() -> list[str]:
 
 @cached_read(**CACHE)
 def resolve(as_of_date: date) -> asof.AsOf:
+    """The as-of point of a date: every read below resolves its date here (the sidebar has
+    already, so it is a cache hit, where asking the store costs 1-3 ms a read)."""
     with cursor() as cur:
         return asof.resolve_as_of(cur, as_of_date)
+
+
+def _resolve_pair(t0_date: date, t1_date: date) -> tuple[asof.AsOf, asof.AsOf]:
+    """movement.resolve_pair, from the cached points."""
+    try:
+        return resolve(t0_date), resolve(t1_date)
+    except asof.AsOfError as exc:
+        raise movement.MovementError(str(exc)) from exc
 
 
 @auth.scoped()
 @cached_read(**CACHE)
 def team_forecast(root_id: str, period_id: str, as_of_date: date) -> overview.TeamForecast:
+    when = resolve(as_of_date)
     with cursor() as cur:
-        when = asof.resolve_as_of(cur, as_of_date)
         return overview.team_forecast(cur, root_id, period(period_id), when)
 
 
 @auth.scoped()
 @cached_read(**CACHE)
 def weekly_trend(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
+    when = resolve(as_of_date)
     with cursor() as cur:
-        when = asof.resolve_as_of(cur, as_of_date)
         return overview.weekly_trend(cur, root_id, period(period_id), when)
 
 
@@ -138,8 +157,8 @@ DEAL_LIMIT = 1000  # deals a screen lists; the downloads hold every deal
 
 def _deal_list(root_id: str, period_id: str, as_of_date: date, member_id: str | None,
                categories: tuple[str, ...] | None, limit: int | None) -> pd.DataFrame:
+    when = resolve(as_of_date)
     with cursor() as cur:
-        when = asof.resolve_as_of(cur, as_of_date)
         return deals.deal_list(cur, root_id, period(period_id), when,
                                stage_medians(when.effective_date),
                                member_ids=None if member_id is None else [member_id],
@@ -173,8 +192,8 @@ def stage_medians(as_of_date: date) -> pd.DataFrame:
 @auth.scoped()
 @cached_read(**CACHE)
 def ladder(root_id: str, period_id: str, as_of_date: date, moment: datetime) -> rollup.Ladder:
+    when = resolve(as_of_date)
     with cursor() as cur:
-        when = asof.resolve_as_of(cur, as_of_date)
         return rollup.call_ladder(cur, root_id, period(period_id), when, moment)
 
 
@@ -182,8 +201,8 @@ def ladder(root_id: str, period_id: str, as_of_date: date, moment: datetime) -> 
 @cached_read(**CACHE)
 def period_comparison(root_id: str, period_id: str, as_of_date: date,
                       earlier_ids: tuple[str, ...]) -> pd.DataFrame:
+    when = resolve(as_of_date)
     with cursor() as cur:
-        when = asof.resolve_as_of(cur, as_of_date)
         return overview.same_point_of_earlier_periods(
             cur, root_id, period(period_id), when, [period(p) for p in earlier_ids])
 
@@ -230,7 +249,7 @@ def lock() -> calls.Lock:
 @cached_read(**CACHE)
 def default_comparison(as_of_date: date) -> date:
     with cursor() as cur:
-        return movement.default_comparison(cur, asof.resolve_as_of(cur, as_of_date)).requested
+        return movement.default_comparison(cur, resolve(as_of_date)).requested
 
 
 @auth.scoped("t1_date")
@@ -239,8 +258,8 @@ def movement_between(root_id: str, period_id: str, t0_date: date,
                      t1_date: date) -> movement.Movement:
     """The bridge's bars, flow and change per member (small frames; the deals behind a bar
     are moved_deals). The team's forecast at t1 is the page's own cached one."""
+    t0, t1 = _resolve_pair(t0_date, t1_date)
     with cursor() as cur:
-        t0, t1 = movement.resolve_pair(cur, t0_date, t1_date)
         return movement.movement(cur, root_id, period(period_id), t0, t1,
                                  after=team_forecast(root_id, period_id, t1_date))
 

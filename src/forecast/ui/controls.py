@@ -69,8 +69,8 @@ def sidebar() -> Selection | None:
     )
     as_of_date = st.session_state[KEY_AS_OF]
     periods = cached.period_ids()
-    people = cached.people(as_of_date)
-    if not periods or people.empty:
+    names = cached.person_names(as_of_date)
+    if not periods or not names:
         st.sidebar.info("No hierarchy or calendar loaded yet: see the Data page.")
         return None
     default_period = period_containing(as_of_date).period_id
@@ -78,8 +78,7 @@ def sidebar() -> Selection | None:
         "Period", periods, format_func=cached.period_labels().get,
         **_bind(KEY_PERIOD, default_period if default_period in periods else periods[0], periods),
     )
-    people = _visible_people(people, viewer, as_of_date)
-    ids = people.person_id.tolist()
+    ids = _visible_ids(list(names), viewer, as_of_date)
     _team_from_link(ids, as_of_date)
     st.sidebar.selectbox(
         "Team", ids, format_func=cached.team_labels(as_of_date).get,
@@ -95,8 +94,8 @@ def sidebar() -> Selection | None:
         st.sidebar.error(str(exc))
         return None
     st.sidebar.caption(f"Showing {when.describe()}.")
-    name = people.set_index("person_id").loc[root_id, "name"]
-    return Selection(as_of_date, cached.period(st.session_state[KEY_PERIOD]), root_id, name)
+    return Selection(as_of_date, cached.period(st.session_state[KEY_PERIOD]), root_id,
+                     names[root_id])
 
 
 def _follow_new_data(latest: date) -> None:
@@ -108,13 +107,13 @@ def _follow_new_data(latest: date) -> None:
     st.session_state[_SEEN_LATEST] = latest
 
 
-def _visible_people(people, viewer: access.Viewer, as_of_date: date):
-    """The people the viewer may pick on `as_of_date`; stops the page if there are none."""
+def _visible_ids(ids: list[str], viewer: access.Viewer, as_of_date: date) -> list[str]:
+    """The people of `ids` the viewer may pick on `as_of_date`; stops the page if none."""
     visible = auth.visible_ids(viewer, as_of_date)
     if visible is None:
-        return people
-    mine = people[people.person_id.isin(visible)]
-    if mine.empty:
+        return ids
+    mine = [person for person in ids if person in visible]
+    if not mine:
         st.error(access.nothing_visible_message(viewer, as_of_date))
         st.stop()
     return mine
