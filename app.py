@@ -3,7 +3,7 @@ draws the shared sidebar."""
 
 import streamlit as st
 
-from forecast.ui import auth, store, warmup
+from forecast.ui import auth, heap, store, warmup
 
 st.set_page_config(page_title="Sales forecast", page_icon=":bar_chart:", layout="wide")
 warmup.start()
@@ -20,3 +20,4 @@ pages = st.navigation(auth.pages_for([
 # every read of the run sees one state of the store (forecast.ui.store.run_reads)
 with store.run_reads():
     pages.run()
+heap.freeze_loaded()  # once per process, after its first complete run
