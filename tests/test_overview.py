@@ -145,3 +145,23 @@ def test_rows_and_total_on_arrays_match_pandas_column_by_column(tiny, root, day)
     pd.testing.assert_series_equal(f.total, _forecast_columns_one_by_one(summed).iloc[0],
                                    check_exact=True)
     assert f.total.commit_forecast == f.rows.commit_forecast.sum()
+
+
+@pytest.mark.parametrize("cumulative", [True, False])
+def test_forecast_table_from_arrays_matches_the_pandas_concat(tiny, cumulative):
+    """forecast_table is built from arrays: the same frame as the rows and the total row
+    concatenated in pandas (the definition), types included."""
+    import pandas as pd
+
+    for root in ("V", "M1", "M2"):
+        f = _forecast(tiny, root, date(2026, 11, 20))
+        view = overview.CUMULATIVE_VIEW if cumulative else overview.SINGLE_CATEGORY_VIEW
+        rows = f.rows.assign(label=f.rows.name.where(~f.rows.is_own_deals,
+                                                     f.rows.name + " (own deals)"))
+        total = f.total.to_frame().T.assign(member_id=None,
+                                            label=f"{f.root_name}'s team (total)")
+        columns = ["member_id", "label", *view, *overview.RATIO_VIEW]
+        expected = pd.concat([rows[columns], total[columns]], ignore_index=True)
+        table = overview.forecast_table(f, cumulative)
+        pd.testing.assert_frame_equal(table, expected, check_exact=True)
+        assert table.label.iloc[-1] == f"{f.root_name}'s team (total)"

@@ -253,12 +253,16 @@ def _moved_deals(sel: Selection, t0: date, moved: movement.Movement, bucket: str
 
 def _member_changes(by_member: pd.DataFrame) -> pd.DataFrame:
     money = formatting.currency_exact
+
+    def shown(column: str) -> list[str]:  # plain Python: a dozen rows, on every run
+        return [money(v) for v in by_member[column].tolist()]
+
     return pd.DataFrame({
         "Team member": by_member.label,
-        "Commit then": by_member.commit_forecast_t0.map(money),
-        "Commit now": by_member.commit_forecast_t1.map(money),
-        "Commit change": by_member.commit_forecast_change.map(money),
-        "Best case then": by_member.best_case_forecast_t0.map(money),
-        "Best case now": by_member.best_case_forecast_t1.map(money),
-        "Best case change": by_member.best_case_forecast_change.map(money),
+        "Commit then": shown("commit_forecast_t0"),
+        "Commit now": shown("commit_forecast_t1"),
+        "Commit change": shown("commit_forecast_change"),
+        "Best case then": shown("best_case_forecast_t0"),
+        "Best case now": shown("best_case_forecast_t1"),
+        "Best case change": shown("best_case_forecast_change"),
     })
