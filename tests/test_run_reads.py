@@ -3,6 +3,8 @@ write that commits while it draws, and no cached result outlives the data it cam
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import streamlit as st
 
@@ -98,3 +100,46 @@ def test_outside_a_run_every_read_sees_the_latest_data(shop):
     assert _total() == 60
     _add_sale(1)
     assert _total() == 61
+
+
+def _commit_forecast_of_v() -> float:
+    from forecast import asof, overview
+    from forecast.calendar import parse_period
+
+    with store.cursor() as cur:
+        when = asof.resolve_as_of(cur, date(2026, 11, 20), today=date(2026, 11, 20))
+        return overview.team_forecast(cur, "V", parse_period("2026-Q4"), when).total.commit_amount
+
+
+def test_a_run_at_the_version_the_derived_tables_were_checked_at_checks_none(
+        tmp_path, monkeypatch):
+    """The derived tables are checked once per data version before a run; a run that reads
+    that version checks nothing more, and one that reads a newer version (a write landed
+    between that check and its snapshot) checks each set again and reads the write."""
+    from forecast import queries
+
+    import tiny_company
+    from apptest_helpers import use_store
+
+    use_store(tmp_path, monkeypatch, tiny_company.load, "checks")
+    store.connection.clear()
+    ran = []
+    rows = queries.rows
+    monkeypatch.setattr(queries, "rows", lambda con, name, **p: ran.append(name) or rows(
+        con, name, **p))
+    with store.run_reads():
+        assert _commit_forecast_of_v() == 1200  # D2 200 + D7 1000
+    assert "derived_sources" in ran  # the first run of the version checked every set
+    ran.clear()
+    with store.run_reads():
+        assert _commit_forecast_of_v() == 1200
+    assert ran == []
+    with store.write_cursor() as cur, db.transaction(cur):
+        cur.execute("insert into opportunities (opportunity_id, owner_id, amount, stage_name, "
+                    "close_date, created_date, is_closed, is_won) values ('D10', 'R3', 250, "
+                    "'Negotiation', '2026-12-05', '2026-11-18', false, false)")
+    monkeypatch.setattr(store, "_ensure_derived", lambda cur: None)  # the write slipped in
+    with store.run_reads():
+        assert _commit_forecast_of_v() == 1450
+    assert ran.count("derived_sources") == 1
+    store.connection.clear()

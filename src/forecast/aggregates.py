@@ -80,11 +80,13 @@ class _Held:
 _held = threading.local()  # per thread (a script run is a thread): its held transaction
 
 
-def hold(con: duckdb.DuckDBPyConnection) -> None:
+def hold(con: duckdb.DuckDBPyConnection, current: bool = False) -> None:
     """`con` has just begun a read-only transaction (a page run's): until `release`, each
     derived table set is checked once in it instead of at every read, and each fingerprint
-    query runs once (a page run makes a dozen reads; a check costs 5-10 ms at 1M deals)."""
-    _held.state = _Held(con)
+    query runs once (a page run makes a dozen reads; a check costs 5-10 ms at 1M deals).
+    `current`: every set was just made current for the very data this transaction reads
+    (the caller knows it by the data version, see forecast.ui.store), so none is checked."""
+    _held.state = _Held(con, current=set(DERIVED) if current else set())
 
 
 def release() -> None:

@@ -50,7 +50,9 @@ def _begin(cur: duckdb.DuckDBPyConnection) -> None:
     # DuckDB takes the transaction's snapshot at its first statement, not at BEGIN: reading
     # the version now pins the run to the data as it is when the run starts.
     _run.cursor, _run.version = cur, db.data_version(cur)
-    aggregates.hold(cur)  # the snapshot is fixed: each derived table set is checked once
+    # the snapshot is fixed: each derived table set is checked once in it, or not at all
+    # when every set was made current at this very data version (`_ensure_derived`)
+    aggregates.hold(cur, current=_derived_at.get(str(db.db_path())) == _run.version)
 
 
 def _end() -> None:
@@ -69,9 +71,11 @@ _derived_at: dict[str, str] = {}  # store path -> data version its derived table
 def _ensure_derived(cur: duckdb.DuckDBPyConnection) -> None:
     """Derived tables are built on their own, committed, before the run's snapshot is taken:
     built inside the run's transaction they would be rolled back with it. Checking them
-    costs 0.1-0.2 s at a million deals, so it is done once per data version; a change made
-    around the product (plain SQL) is still caught by the check the run's first read of each
-    set makes (`aggregates.hold`)."""
+    costs 0.1-0.2 s at a million deals, so it is done once per data version. Every write of
+    the app is a transaction that moves the data version on (db.transaction), so a run that
+    reads the version they were checked at reads their sources as they were checked, and
+    its reads check nothing; a run that reads a newer one (a write landed in between)
+    checks each set once, with its first read of it (`aggregates.hold`)."""
     path, version = str(db.db_path()), db.data_version(cur)
     if _derived_at.get(path) != version:
         aggregates.ensure_all(cur)
