@@ -7,7 +7,6 @@ forecasts and ratios are derived here, in one place, by `add_forecast_columns`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import duckdb
 import numpy as np
@@ -73,14 +72,6 @@ class TeamForecast:
         return bool(self.rows[COUNT_COLUMNS].to_numpy().sum() > 0)
 
 
-def _team_quota(con: duckdb.DuckDBPyConnection, person_id: str, period_id: str, day: date):
-    found = con.execute(
-        "select amount from quotas_as_of($d) where person_id = $p and period_id = $period",
-        {"d": day, "p": person_id, "period": period_id},
-    ).fetchone()
-    return float(found[0]) if found else float("nan")
-
-
 def _sum_row(rows: pd.DataFrame, quota: float) -> pd.Series:
     total = rows[CATEGORY_COLUMNS + ["weighted_open_amount"]].sum()
     counts = rows[[c for c in rows.columns if c.endswith("_count")]].sum()
@@ -111,12 +102,13 @@ def team_forecast(
     if raw.empty:  # the root is always a row of its own team
         raise hierarchy.TeamError(f"'{root_id}' is not an active person in the hierarchy on "
                                   f"{when.effective_date:%Y-%m-%d}.")
+    team_quota = float(raw.team_quota.iloc[0])  # NaN when the root has none
+    raw = raw.drop(columns="team_quota")
     own = raw.is_own_deals.to_numpy(dtype=bool)
     root_name = str(raw.name.iloc[int(own.argmax())])  # the root's own-deals row
     keep = ~(own & (raw[COUNT_COLUMNS].to_numpy().sum(axis=1) == 0))  # a manager, no deals
     if not keep.all():
         raw, own = raw[keep].reset_index(drop=True), own[keep]
-    team_quota = _team_quota(con, root_id, period.period_id, when.effective_date)
     below = raw.quota_amount.to_numpy(dtype=float)[~own]
     quota_below = float(np.nansum(below)) if (~np.isnan(below)).any() else float("nan")
     total = _total(raw, team_quota)

@@ -2,7 +2,8 @@
 -- plus one row for the root's own deals; deals closing in [$start, $end] (whole months) as
 -- they stood on $snap (null = now). Amounts are single-category sums, read from the
 -- per-snapshot sums of forecast.aggregates (the same numbers as summing deal_states($snap));
--- cumulative forecasts are derived from them in forecast.overview.
+-- cumulative forecasts are derived from them in forecast.overview. team_quota: the root's own
+-- quota for the period as of $as_of (NULL if none), the same on every row.
 with team as (
     select person_id, path from team_members($root_id, $as_of)
 ),
@@ -42,6 +43,9 @@ members as (
     join people p using (person_id)
     where len(t.path) <= 2
 ),
+quotas as (
+    select person_id, amount from quotas_as_of($as_of) where period_id = $period_id
+),
 final as (
     select m.member_id, m.name, m.is_own_deals, m.people_below,
            q.amount as quota_amount,
@@ -53,10 +57,12 @@ final as (
            coalesce(s.closed_count, 0)::bigint as closed_count,
            coalesce(s.commit_count, 0)::bigint as commit_count,
            coalesce(s.best_case_count, 0)::bigint as best_case_count,
-           coalesce(s.pipeline_count, 0)::bigint as pipeline_count
+           coalesce(s.pipeline_count, 0)::bigint as pipeline_count,
+           -- the root's own quota for the team as a whole (not a sum of the rows'), on every
+           -- row: read here rather than by a query of its own
+           (select amount from quotas where person_id = $root_id) as team_quota
     from members m
     left join by_member s using (member_id)
-    left join quotas_as_of($as_of) q
-        on q.person_id = m.member_id and q.period_id = $period_id and not m.is_own_deals
+    left join quotas q on q.person_id = m.member_id and not m.is_own_deals
 )
 select * from final order by is_own_deals desc, name
