@@ -74,8 +74,9 @@ def _reads_live_facts(con: duckdb.DuckDBPyConnection, when: asof.AsOf) -> bool:
     stage, which is then the latest as of that date; the weekly history is all before it)."""
     if not when.is_live:
         return False
-    [(latest_entry,)] = con.execute("select max(entered_at)::date from stage_events").fetchall()
-    _, last_snapshot = asof.snapshot_range(con)
+    [(latest_entry, last_snapshot)] = con.execute(
+        "select (select max(entered_at)::date from stage_events), "
+        "(select max(snapshot_date) from snapshots)").fetchall()
     return all(day is None or day <= when.effective_date for day in (latest_entry, last_snapshot))
 
 
