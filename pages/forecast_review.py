@@ -8,7 +8,7 @@ frame.require_app()
 
 sel = controls.sidebar()
 st.title("Forecast review")
-f = widgets.team_forecast_or_stop(sel)
+f = widgets.team_forecast_or_stop(sel, with_comparison=True)  # What moved compares with it
 
 cumulative = not st.toggle("Single-category view", key="single_category",
                            help="Cumulative (default): Commit forecast = Closed + Commit, Best "

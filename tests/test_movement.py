@@ -370,3 +370,21 @@ def test_a_dropped_derived_table_falls_back_to_deal_by_deal(company):
     t0, t1 = _points(company)
     assert not movement._is_precomputed(company, movement._params("MA", Q4, t0, t1))
     assert _bars(_move(company)) == before
+
+
+def test_forecast_pair_reads_each_point_with_its_own_team(company):
+    """RA2 left MA's team between t0 and t1: the pair read of both points gives each its
+    own team, as two separate reads do."""
+    from forecast import overview
+
+    t0, t1 = _points(company)
+    now, then = overview.team_forecast_pair(company, "MA", Q4, t1, t0)
+    assert set(then.rows.member_id) - set(now.rows.member_id) == {"RA2"}
+    for pair_one, single in ((now, overview.team_forecast(company, "MA", Q4, t1)),
+                             (then, overview.team_forecast(company, "MA", Q4, t0))):
+        pd.testing.assert_frame_equal(pair_one.rows, single.rows)
+        pd.testing.assert_series_equal(pair_one.total, single.total)
+    # the bridge's change per member is the same whichever read gave the t0 side
+    pd.testing.assert_frame_equal(
+        movement.movement(company, "MA", Q4, t0, t1, before=then, after=now).by_member,
+        _move(company).by_member)

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from forecast import asof, demo, movement, overview
+from forecast import asof, demo, hierarchy, movement, overview
 from forecast.calendar import parse_period, period_containing
 
 TODAY = date(2026, 11, 20)
@@ -157,3 +157,38 @@ def test_sums_in_python_match_the_pandas_definition(small_demo):
                                           _flow_by_groupby(cells), check_exact=True)
             moved_members += int((by_member.commit_forecast_change != 0).sum())
     assert moved_members > 0
+
+
+def _same_forecast(pair_one, single) -> None:
+    # the same sums in another statement may add up in another order: equal to the cent
+    pd.testing.assert_frame_equal(pair_one.rows, single.rows, check_exact=False, atol=0.005,
+                                  rtol=0)
+    pd.testing.assert_series_equal(pair_one.total, single.total, check_exact=False,
+                                   atol=0.005, rtol=0)
+    assert (pair_one.root_name, pair_one.as_of) == (single.root_name, single.as_of)
+    assert pair_one.quota_below == pytest.approx(single.quota_below, nan_ok=True)
+
+
+def test_forecast_pair_is_two_forecasts(small_demo):
+    """The review reads the team now and at the default comparison point in one query
+    (category_rollup_pair.sql): the same two forecasts as reading each alone, for every
+    team, in the quarter and a month."""
+    con = small_demo
+    now = asof.resolve_as_of(con, TODAY, today=TODAY)
+    then = movement.default_comparison(con, now)
+    earlier = asof.AsOf(date(2026, 10, 30), date(2026, 10, 30))
+    teams = [p for (p,) in con.execute(
+        "select person_id from lines_as_of($d) where is_active", {"d": TODAY}).fetchall()]
+    compared = 0
+    for period in (period_containing(TODAY), parse_period(f"{TODAY.year}-M11")):
+        for team in teams:
+            for at, back in ((now, then), (then, earlier)):
+                first, second = overview.team_forecast_pair(con, team, period, at, back)
+                _same_forecast(first, overview.team_forecast(con, team, period, at))
+                if second is None:  # not in the hierarchy then
+                    with pytest.raises(hierarchy.TeamError):
+                        overview.team_forecast(con, team, period, back)
+                    continue
+                _same_forecast(second, overview.team_forecast(con, team, period, back))
+                compared += 1
+    assert compared >= len(teams) * 3

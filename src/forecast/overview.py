@@ -99,6 +99,30 @@ def team_forecast(
         snap=when.snapshot_date, start=period.start_date, end=period.end_date,
         period_id=period.period_id,
     )
+    return _forecast(raw, root_id, period, when)
+
+
+def team_forecast_pair(
+    con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf,
+    then: asof.AsOf,
+) -> tuple[TeamForecast, TeamForecast | None]:
+    """team_forecast at `when` and at `then`, read in one query (category_rollup_pair.sql);
+    the second is None when the root was not in the hierarchy at `then`."""
+    aggregates.ensure(con)
+    raw = queries.frame(
+        con, "category_rollup_pair", root_id=root_id, as_of=when.effective_date,
+        snap=when.snapshot_date, as_of_b=then.effective_date, snap_b=then.snapshot_date,
+        start=period.start_date, end=period.end_date, period_id=period.period_id,
+    )
+    point = raw.pop("point").to_numpy()
+    at_then = raw[point == "b"].reset_index(drop=True)
+    return (_forecast(raw[point == "a"].reset_index(drop=True), root_id, period, when),
+            None if at_then.empty else _forecast(at_then, root_id, period, then))
+
+
+def _forecast(raw: pd.DataFrame, root_id: str, period: Period,
+              when: asof.AsOf) -> TeamForecast:
+    """The TeamForecast of category_rollup's rows."""
     if raw.empty:  # the root is always a row of its own team
         raise hierarchy.TeamError(f"'{root_id}' is not an active person in the hierarchy on "
                                   f"{when.effective_date:%Y-%m-%d}.")

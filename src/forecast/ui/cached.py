@@ -122,6 +122,33 @@ def team_forecast(root_id: str, period_id: str, as_of_date: date) -> overview.Te
 
 @auth.scoped()
 @cached_read(**CACHE)
+def forecast_and_comparison(root_id: str, period_id: str, as_of_date: date
+                            ) -> tuple[overview.TeamForecast, overview.TeamForecast | None]:
+    """The team's forecast and, read with it in one query, its forecast at What moved's
+    default comparison point (None without a snapshot before the week, or when the root was
+    not in the hierarchy then): the Forecast review needs both on every change of team or
+    period. The other pages read team_forecast alone."""
+    when = resolve(as_of_date)
+    try:
+        then = resolve(default_comparison(as_of_date))
+    except (movement.MovementError, asof.AsOfError):
+        then = None
+    with cursor() as cur:
+        if then is None:
+            return overview.team_forecast(cur, root_id, period(period_id), when), None
+        return overview.team_forecast_pair(cur, root_id, period(period_id), when, then)
+
+
+def team_forecast_read(with_comparison: bool):
+    """team_forecast, or the first of forecast_and_comparison (the same numbers, read with
+    the comparison point's: what the review reads, so its charts and bridge share it)."""
+    if with_comparison:
+        return lambda *key: forecast_and_comparison(*key)[0]
+    return team_forecast
+
+
+@auth.scoped()
+@cached_read(**CACHE)
 def weekly_trend(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
     when = resolve(as_of_date)
     with cursor() as cur:
@@ -235,7 +262,7 @@ def people_called(f: overview.TeamForecast) -> list[str]:
 def call_history(root_id: str, period_id: str, as_of_date: date) -> pd.DataFrame:
     """Every call for the period of `people_called` (a few per person and week): the call
     standing now is picked from them on every run, by the clock, without a query."""
-    people = people_called(team_forecast(root_id, period_id, as_of_date))
+    people = people_called(forecast_and_comparison(root_id, period_id, as_of_date)[0])
     with cursor() as cur:
         return calls.call_history(cur, people, period_id)
 
@@ -257,11 +284,15 @@ def default_comparison(as_of_date: date) -> date:
 def movement_between(root_id: str, period_id: str, t0_date: date,
                      t1_date: date) -> movement.Movement:
     """The bridge's bars, flow and change per member (small frames; the deals behind a bar
-    are moved_deals). The team's forecast at t1 is the page's own cached one."""
+    are moved_deals). The team's forecasts at t1 and, for the default comparison, at t0 are
+    the page's own cached ones (forecast_and_comparison)."""
     t0, t1 = _resolve_pair(t0_date, t1_date)
+    after, then = forecast_and_comparison(root_id, period_id, t1_date)
+    same = then is not None and (then.as_of.snapshot_date, then.as_of.effective_date) == (
+        t0.snapshot_date, t0.effective_date)  # the forecast reads no more of a point
     with cursor() as cur:
         return movement.movement(cur, root_id, period(period_id), t0, t1,
-                                 after=team_forecast(root_id, period_id, t1_date))
+                                 before=then if same else None, after=after)
 
 
 @auth.scoped("t1_date")
@@ -303,8 +334,10 @@ def member_rows(f: overview.TeamForecast) -> pd.DataFrame:
 
 @auth.scoped()
 @st.cache_resource(**FIGURES)
-def team_bars(root_id: str, period_id: str, as_of_date: date, version: str) -> go.Figure:
-    return charts.commit_upside_bars(member_rows(team_forecast(root_id, period_id, as_of_date)))
+def team_bars(root_id: str, period_id: str, as_of_date: date, version: str,
+              with_comparison: bool = False) -> go.Figure:
+    f = team_forecast_read(with_comparison)(root_id, period_id, as_of_date)
+    return charts.commit_upside_bars(member_rows(f))
 
 
 @auth.scoped()

@@ -34,7 +34,7 @@ def commit_vs_upside(sel: Selection, f: overview.TeamForecast, cumulative: bool)
     st.dataframe(table.drop(columns=["member_id"]), hide_index=True, column_config=columns,
                  key="team_table")
     figure = cached.team_bars(sel.root_id, sel.period.period_id, sel.as_of_date,
-                              cached.data_version())
+                              cached.data_version(), with_comparison=True)
     event = st.plotly_chart(figure, key="review_bars", on_select="rerun",
                             selection_mode="points")
     _drill_from_chart(event, f)

@@ -65,11 +65,14 @@ def nothing_loaded() -> None:
     st.stop()
 
 
-def team_forecast_or_stop(sel):
-    """The team's forecast, or a plain message (and stop) when there is nothing to show."""
+def team_forecast_or_stop(sel, with_comparison: bool = False):
+    """The team's forecast, or a plain message (and stop) when there is nothing to show.
+    `with_comparison`: read with the forecast at What moved's default comparison point
+    (cached.forecast_and_comparison)."""
     if sel is None:
         nothing_loaded()
-    f = cached.team_forecast(sel.root_id, sel.period.period_id, sel.as_of_date)
+    f = cached.team_forecast_read(with_comparison)(sel.root_id, sel.period.period_id,
+                                                   sel.as_of_date)
     st.caption(f"{md_text(sel.root_name)}'s team · {sel.period.period_id} · {f.as_of.describe()}")
     if not f.has_deals:
         st.info(f"No deals close in {sel.period.period_id} for {md_text(sel.root_name)}'s "
