@@ -171,7 +171,7 @@ def _same_forecast(pair_one, single) -> None:
 
 def test_forecast_pair_is_two_forecasts(small_demo):
     """The review reads the team now and at the default comparison point in one query
-    (category_rollup_pair.sql): the same two forecasts as reading each alone, for every
+    (category_rollup.sql at two points): the same two forecasts as reading each alone, for every
     team, in the quarter and a month."""
     con = small_demo
     now = asof.resolve_as_of(con, TODAY, today=TODAY)

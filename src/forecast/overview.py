@@ -93,31 +93,34 @@ def team_forecast(
     con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf
 ) -> TeamForecast:
     """The team's numbers for `period`, with the hierarchy and quotas of the as-of date."""
-    aggregates.ensure(con)
-    raw = queries.frame(
-        con, "category_rollup", root_id=root_id, as_of=when.effective_date,
-        snap=when.snapshot_date, start=period.start_date, end=period.end_date,
-        period_id=period.period_id,
-    )
-    return _forecast(raw, root_id, period, when)
+    return _forecast(_rollup(con, root_id, period, when), root_id, period, when)
 
 
 def team_forecast_pair(
     con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf,
     then: asof.AsOf,
 ) -> tuple[TeamForecast, TeamForecast | None]:
-    """team_forecast at `when` and at `then`, read in one query (category_rollup_pair.sql);
-    the second is None when the root was not in the hierarchy at `then`."""
-    aggregates.ensure(con)
-    raw = queries.frame(
-        con, "category_rollup_pair", root_id=root_id, as_of=when.effective_date,
-        snap=when.snapshot_date, as_of_b=then.effective_date, snap_b=then.snapshot_date,
-        start=period.start_date, end=period.end_date, period_id=period.period_id,
-    )
+    """team_forecast at `when` and at `then`, read in one query (category_rollup.sql's two
+    points); the second is None when the root was not in the hierarchy at `then`."""
+    raw = _rollup(con, root_id, period, when, then)
     point = raw.pop("point").to_numpy()
     at_then = raw[point == "b"].reset_index(drop=True)
     return (_forecast(raw[point == "a"].reset_index(drop=True), root_id, period, when),
             None if at_then.empty else _forecast(at_then, root_id, period, then))
+
+
+def _rollup(con: duckdb.DuckDBPyConnection, root_id: str, period: Period, when: asof.AsOf,
+            then: asof.AsOf | None = None) -> pd.DataFrame:
+    """category_rollup.sql's rows at `when` (point 'a') and, if given, at `then` ('b');
+    the point column is dropped when there is only one."""
+    aggregates.ensure(con)
+    b = {"as_of_b": None, "snap_b": None} if then is None else {
+        "as_of_b": then.effective_date, "snap_b": then.snapshot_date}
+    raw = queries.frame(
+        con, "category_rollup", root_id=root_id, as_of=when.effective_date,
+        snap=when.snapshot_date, start=period.start_date, end=period.end_date,
+        period_id=period.period_id, **b)
+    return raw if then is not None else raw.drop(columns="point")
 
 
 def _forecast(raw: pd.DataFrame, root_id: str, period: Period,
@@ -158,10 +161,7 @@ def weekly_trend(
         first=period.start_date, last=min(period.end_date, when.effective_date),
         start=period.start_date, end=period.end_date)
     if when.is_live:
-        live = _sum_row(queries.frame(
-            con, "category_rollup", root_id=root_id, as_of=when.effective_date, snap=None,
-            start=period.start_date, end=period.end_date, period_id=period.period_id),
-            float("nan"))
+        live = _sum_row(_rollup(con, root_id, period, when), float("nan"))
         weekly = pd.concat([weekly, live.to_frame().T.assign(as_of_date=when.effective_date)],
                            ignore_index=True)
     weekly["as_of_date"] = pd.to_datetime(weekly.as_of_date).dt.date
