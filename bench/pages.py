@@ -8,7 +8,9 @@ Steps, each timed from the widget change to the end of the script run: the first
 running server has, but nothing this page reads is cached), a change of period (the previous
 one: new numbers),
 back to the first period (a repeated view), a change of team (a direct report of the top:
-new numbers), and a rerun with nothing changed.
+new numbers), and a rerun with nothing changed. On a page whose tabs run only when open
+(TABS), then each other tab in turn: opening it (its own reads, for the team already shown)
+and a change of team while it is open (another direct report: new numbers).
 """
 
 from __future__ import annotations
@@ -45,19 +47,37 @@ def _other_period(at) -> tuple[str, str] | None:
     return current, options[max(0, here - 1)].split()[0]
 
 
-def _direct_report(at) -> str | None:
+def _teams_below(at) -> list[str]:
+    """The people below the top, largest team first (so a direct report of the top first)."""
     try:
         box = at.sidebar.selectbox(key="team_id")
     except KeyError:
-        return None
+        return []
     from forecast import db, hierarchy
     from forecast.ui import cached
 
     con = db.connect(db.db_path())
     people = hierarchy.people_as_of(con, cached.data_date())
     con.close()
-    below = people[people.manager_id == box.value].sort_values("team_size", ascending=False)
-    return None if below.empty else str(below.person_id.iloc[0])
+    below = people[people.person_id != box.value].sort_values("team_size", ascending=False)
+    return [str(p) for p in below.person_id]
+
+
+# pages whose tabs run only when open: the tabs' session key and the tabs after the first
+TABS = {"pages/forecast_review.py": ("review_tab", ("Deals", "What moved", "The call"))}
+
+
+def _tab_steps(at, page: str, teams: list[str]) -> dict[str, float]:
+    key, tabs = TABS.get(page, (None, ()))
+    times = {}
+    for tab, team in zip(tabs, teams, strict=False):
+        at.session_state[key] = tab
+        times[f"tab {tab}: open"] = _timed(at.run)
+        times[f"tab {tab}: change team"] = _timed(
+            at.sidebar.selectbox(key="team_id").set_value(team).run)
+        if _failed(at):
+            break
+    return times
 
 
 def _warm_server(app) -> None:
@@ -86,11 +106,13 @@ def measure(store: Path, page: str) -> dict:
             at.sidebar.selectbox(key="period_id").set_value(other).run)
         times["back to the first period"] = _timed(
             at.sidebar.selectbox(key="period_id").set_value(current).run)
-    team = None if error else _direct_report(at)
-    if team:
-        times["change team"] = _timed(at.sidebar.selectbox(key="team_id").set_value(team).run)
+    teams = [] if error else _teams_below(at)
+    if teams:
+        times["change team"] = _timed(
+            at.sidebar.selectbox(key="team_id").set_value(teams[0]).run)
     if not error:
         times["rerun, nothing changed"] = _timed(at.run)
+        times |= _tab_steps(at, page, teams[1:])
     error = error or _failed(at)
     return {"page": page, "ms": times, "peak_mb": peak_mb(), "error": error}
 

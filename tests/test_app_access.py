@@ -156,6 +156,7 @@ def test_kept_session_state_with_another_team_is_refused(store):
 def test_deal_lists_and_downloads_hold_the_subtree_only(store, downloads):
     at = app(MAX)
     at.run()
+    at.session_state["review_tab"] = "Deals"
     at.switch_page("pages/forecast_review.py").run()
     assert sorted(at.selectbox(key="drill_member").options) == ["Max Manager", "Rob Rep",
                                                                "Whole team"]
@@ -338,6 +339,7 @@ def test_an_email_that_cannot_be_matched_says_why_and_shows_nothing(store, claim
 
 def test_a_signed_in_call_is_kept_under_the_sign_in_not_a_typed_name(store):
     at = app(MAX)
+    at.session_state["review_tab"] = "The call"
     at.switch_page("pages/forecast_review.py").run()
     by = at.text_input(key="call_by")
     assert (by.value, by.disabled) == (MAX, True)

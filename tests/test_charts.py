@@ -55,9 +55,10 @@ def test_team_bars_stack_each_members_numbers_beside_their_quota():
     assert (quota.mode, quota.marker.symbol) == ("markers", "line-ew-open")
     # a click on a bar says whose deals and which column
     assert fig.data[1].customdata == (["M0", "commit_amount"], ["M1", "commit_amount"])
+    assert quota.customdata == (["M0", "all"], ["M1", "all"])
     layout = fig.layout
     assert (layout.barmode, layout.hovermode, layout.title.text) == (
-        "stack", "x unified", "Commit and upside by team member")
+        "stack", "closest", "Commit and upside by team member")
     assert (layout.yaxis.tickprefix, layout.yaxis.tickformat) == ("$", "~s")
     assert layout.template.layout.plot_bgcolor == "white"
 

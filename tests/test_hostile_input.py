@@ -394,15 +394,19 @@ def _texts(at) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize(("page", "also"), [
-    (None, []),
-    ("pages/forecast_review.py", DEAL_NAMES),   # the deal list
-    ("pages/rollup_page.py", []),
-    ("pages/whatif_page.py", SCENARIO_NAMES),   # the saved scenarios
+@pytest.mark.parametrize(("page", "also", "tab"), [
+    (None, [], None),
+    ("pages/forecast_review.py", [], None),
+    ("pages/forecast_review.py", DEAL_NAMES, "Deals"),   # the deal list
+    ("pages/rollup_page.py", [], None),
+    ("pages/whatif_page.py", SCENARIO_NAMES, None),   # the saved scenarios
 ])
-def test_pages_show_hostile_names_literally(tmp_path, monkeypatch, page, also):
+def test_pages_show_hostile_names_literally(tmp_path, monkeypatch, page, also, tab):
     use_store(tmp_path, monkeypatch, _hostile_company, "hostile")
     at = open_app(page)
+    if tab:
+        at.session_state["review_tab"] = tab
+        at.run()
     assert not at.exception
     shown = "\n".join(_texts(at))
     # every page names the people (sidebar team picker, tables); some show more

@@ -46,8 +46,8 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
 
 def _theme(title: str, **layout) -> dict:
     return dict(title=title, template=template(), margin=MARGIN,
-                legend=dict(orientation="h", y=-0.15), hovermode="x unified", yaxis=MONEY,
-                **layout)
+                legend=dict(orientation="h", y=-0.15), hovermode="x unified",
+                yaxis=MONEY) | layout
 
 
 def _quota_line(quota: float | None) -> dict:
@@ -84,14 +84,17 @@ def commit_upside_bars(rows: pd.DataFrame, title: str = "Commit and upside by te
               ("Pipeline", "pipeline_amount", "pipeline")]
     ids = rows.member_id if "member_id" in rows else pd.Series([None] * len(rows))
     labels = rows.label.map(chart_text)
-    # customdata lets a click on a bar say whose deals, and which column, it stands for
+    # customdata lets a click on a bar say whose deals, and which column, it stands for (a
+    # click on the quota mark: all the member's deals)
     bars = [dict(type="bar", x=labels, y=rows[column], name=name,
-                 marker=dict(color=COLORS[color]), customdata=[[m, column] for m in ids])
+                 marker=dict(color=COLORS[color]), customdata=[[m, column] for m in ids],
+                 hovertemplate=f"%{{x}}<br>{name}: %{{y:$,.0f}}<extra></extra>")
             for name, column, color in layers]
     quota = dict(type="scatter", x=labels, y=rows.quota_amount, name="Quota", mode="markers",
                  marker=dict(symbol="line-ew-open", size=36, color=COLORS["quota"],
-                             line=dict(width=3)))
-    return figure([*bars, quota], _theme(title, barmode="stack"))
+                             line=dict(width=3)), customdata=[[m, "all"] for m in ids])
+    # one layer under the pointer, not the whole column: a click picks that layer's deals
+    return figure([*bars, quota], _theme(title, barmode="stack", hovermode="closest"))
 
 
 def weekly_trend_lines(trend: pd.DataFrame, quota: float | None, title: str):

@@ -93,6 +93,10 @@ class AppPage:
             has_text=re.compile(re.escape(option))).first.click()
         return self.settle()
 
+    def open_tab(self, label: str) -> AppPage:
+        self.page.get_by_role("tab", name=label, exact=True).click()
+        return self.settle()
+
     def pick(self, group: str, option: str) -> AppPage:
         """Press `option` of segmented control `group`."""
         self.page.get_by_role("radiogroup", name=group).get_by_role(

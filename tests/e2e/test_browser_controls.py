@@ -8,7 +8,7 @@ import io
 import pandas as pd
 from playwright.sync_api import expect
 
-from forecast import export, overview
+from forecast import charts, export, formatting, overview
 
 import expected
 
@@ -60,6 +60,30 @@ def test_forecast_review_single_category_toggle_and_csv(ui, reference):
     assert {"commit_amount", "pipeline_amount"} <= set(single.columns)
     assert "commit_forecast" not in single.columns
     ui.shot("forecast-review-single-category")
+    ui.assert_clean()
+
+
+def test_forecast_review_bar_click_opens_its_deals(ui, reference):
+    d = expected.defaults(reference)
+    ui.go("Forecast review")
+    rows = charts._cap_rows(expected.forecast(reference, d.root_id, d.period_id, d.as_of).rows)
+    at = int(rows.commit_amount.to_numpy().argmax())  # the tallest Commit bar
+    member = rows.iloc[at]
+    commit_layer = ui.page.locator(".stPlotlyChart .barlayer .trace").nth(1)
+    bar = commit_layer.locator(".point").nth(at)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    # plotly's drag layer takes the click and finds the bar under it; low in the bar, away
+    # from the quota mark
+    ui.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 4)
+    ui.settle()
+    expect(ui.page.get_by_role("tab", name="Deals", exact=True)).to_have_attribute(
+        "aria-selected", "true")
+    assert member["name"] in ui.shown_choice("Deals of")
+    assert "Commit" in ui.shown_choice("Behind")
+    expect(ui.caption_with(" deals, ")).to_contain_text(
+        f"deals, {formatting.currency_exact(member.commit_amount)}.")
+    ui.shot("forecast-review-bar-drill")
     ui.assert_clean()
 
 

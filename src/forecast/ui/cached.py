@@ -334,9 +334,8 @@ def member_rows(f: overview.TeamForecast) -> pd.DataFrame:
 
 @auth.scoped()
 @st.cache_resource(**FIGURES)
-def team_bars(root_id: str, period_id: str, as_of_date: date, version: str,
-              with_comparison: bool = False) -> go.Figure:
-    f = team_forecast_read(with_comparison)(root_id, period_id, as_of_date)
+def team_bars(root_id: str, period_id: str, as_of_date: date, version: str) -> go.Figure:
+    f = team_forecast(root_id, period_id, as_of_date)
     return charts.commit_upside_bars(member_rows(f))
 
 

@@ -1,4 +1,5 @@
-"""Sections of the Forecast review page: commit vs upside, deals behind a number, the call."""
+"""The tabs of the Forecast review page: commit vs upside, the deals behind a number, what
+moved, the call."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from forecast.ui.controls import Selection
 from forecast.ui.store import data_changed, write_cursor
 
 KEY_MEMBER, KEY_COLUMN = "drill_member", "drill_column"
+KEY_T0, KEY_BUCKET = "compare_from", "moved_bucket"
 ALL_TEAM = "__team__"
 DEAL_COLUMNS = {
     "opportunity_id": "Deal", "opportunity_name": "Name", "account_name": "Account",
@@ -25,8 +27,29 @@ DEAL_COLUMNS = {
 }
 
 
-def commit_vs_upside(sel: Selection, f: overview.TeamForecast, cumulative: bool) -> pd.DataFrame:
-    """The team table and chart; returns the table shown (for downloads)."""
+TAB_COMMIT, TAB_DEALS, TAB_MOVED, TAB_CALL = "Commit vs upside", "Deals", "What moved", "The call"
+KEY_TAB = "review_tab"
+# a choice made in a tab is kept while another tab is open (Streamlit would otherwise forget
+# the value of a widget that a run does not draw)
+KEEP = {"persist_state": "page"}
+
+
+def tabs():
+    """The page's four tabs. Only the open one is drawn: a change of tab reruns the page."""
+    return st.tabs([TAB_COMMIT, TAB_DEALS, TAB_MOVED, TAB_CALL], key=KEY_TAB, on_change="rerun")
+
+
+def open_tab() -> str:
+    """The tab this run draws (before the tabs exist: the page reads for it first)."""
+    return st.session_state.get(KEY_TAB) or TAB_COMMIT
+
+
+def commit_vs_upside(sel: Selection, f: overview.TeamForecast) -> None:
+    """The team table and chart, and their downloads. A click on a bar opens its deals."""
+    cumulative = not st.toggle(
+        "Single-category view", key="single_category", **KEEP,
+        help="Cumulative (default): Commit forecast = Closed + Commit, Best Case forecast = "
+        "Closed + Commit + Best Case. Single-category: each column holds only its own category.")
     table = overview.forecast_table(f, cumulative)
     columns = {"label": "Team member",
                **{c: widgets.column(m) for c, m in {**(overview.CUMULATIVE_VIEW if cumulative
@@ -34,27 +57,35 @@ def commit_vs_upside(sel: Selection, f: overview.TeamForecast, cumulative: bool)
     st.dataframe(table.drop(columns=["member_id"]), hide_index=True, column_config=columns,
                  key="team_table")
     figure = cached.team_bars(sel.root_id, sel.period.period_id, sel.as_of_date,
-                              cached.data_version(), with_comparison=True)
-    event = st.plotly_chart(figure, key="review_bars", on_select="rerun",
-                            selection_mode="points")
-    _drill_from_chart(event, f)
-    return table
+                              cached.data_version())
+    st.plotly_chart(figure, key=KEY_BARS, on_select=_deals_of_bar, selection_mode="points")
+    widgets.downloads(table, f"forecast-{sel.root_id}-{sel.period.period_id}", key="forecast")
 
 
-def _drill_from_chart(event, f: overview.TeamForecast) -> None:
-    """A click on a bar selects that member and category in the deal list below."""
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if not points:
+KEY_BARS = "review_bars"
+
+
+def _deals_of_bar() -> None:
+    """A click on a bar opens the Deals tab on that member and column (a callback: it runs
+    before the page, so the tab it picks is the one drawn)."""
+    picked = deal_pick_of(st.session_state.get(KEY_BARS))
+    if picked is None:
         return
-    member, column = points[0].get("customdata", [None, None])[:2]
-    if member in f.rows.member_id.tolist():
-        st.session_state[KEY_MEMBER] = member
-        st.session_state[KEY_COLUMN] = column
+    st.session_state[KEY_MEMBER], st.session_state[KEY_COLUMN] = picked
+    st.session_state[KEY_TAB] = TAB_DEALS
+
+
+def deal_pick_of(event) -> tuple[str, str] | None:
+    """The (member, column) a click on the team's bars stands for, from the bar's customdata."""
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    picked = [p["customdata"] for p in points if len(p.get("customdata") or ()) >= 2]
+    return (picked[0][0], picked[0][1]) if picked else None
 
 
 @store.fragment
 def deals_behind(sel: Selection, f: overview.TeamForecast) -> None:
-    """The deals behind a member's number: pick a member and a column (or click a bar).
+    """The deals behind a member's number: pick a member and a column (or click a bar on
+    the Commit vs upside tab).
     A fragment: a new pick reruns this section only. The first DEAL_LIMIT deals are listed
     (open first, largest first); the downloads hold every one."""
     members = [ALL_TEAM, *f.rows.member_id]
@@ -63,9 +94,10 @@ def deals_behind(sel: Selection, f: overview.TeamForecast) -> None:
                     **{c: METRICS[m].label for c, m in {**overview.CUMULATIVE_VIEW,
                        **overview.SINGLE_CATEGORY_VIEW}.items()}}
     left, right = st.columns(2)
-    member = left.selectbox("Deals of", members, format_func=names.get, key=KEY_MEMBER)
+    member = left.selectbox("Deals of", members, format_func=names.get, key=KEY_MEMBER,
+                          **KEEP)
     column = right.selectbox("Behind", list(column_names), format_func=column_names.get,
-                             key=KEY_COLUMN)
+                             key=KEY_COLUMN, **KEEP)
     picked = (sel.root_id, sel.period.period_id, sel.as_of_date,
               None if member == ALL_TEAM else member,
               None if column == "all" else tuple(overview.CATEGORIES_BEHIND[column]))
@@ -179,7 +211,6 @@ def _call_form(sel: Selection, f: overview.TeamForecast) -> None:
 _RECORDED = "_call_recorded"
 
 
-KEY_T0, KEY_BUCKET = "compare_from", "moved_bucket"
 MOVED_COLUMNS = {
     "opportunity_id": "Deal", "opportunity_name": "Name", "owner_name": "Owner",
     "bucket": "Bucket", "reason": "Why", "amount_t0": "Amount then", "amount_t1": "Amount now",
@@ -199,7 +230,7 @@ def what_moved(sel: Selection) -> None:
         return
     if st.session_state.get(KEY_T0) is None or st.session_state[KEY_T0] >= sel.as_of_date:
         st.session_state[KEY_T0] = default_t0
-    t0 = st.date_input("Compare the pipeline on", key=KEY_T0, max_value=sel.as_of_date,
+    t0 = st.date_input("Compare the pipeline on", key=KEY_T0, max_value=sel.as_of_date, **KEEP,
                        help="Default: the last weekly snapshot before the week of the as-of "
                        "date. The other end is the as-of date in the sidebar.")
     try:
@@ -218,7 +249,7 @@ def what_moved(sel: Selection) -> None:
         st.session_state[KEY_BUCKET] = points[0]["customdata"][0]
     with st.expander("How deals are put in buckets"):
         st.markdown(movement.PRECEDENCE)
-    bucket = st.selectbox("Deals in", list(moved.bars.bucket), key=KEY_BUCKET, index=None,
+    bucket = st.selectbox("Deals in", list(moved.bars.bucket), key=KEY_BUCKET, index=None, **KEEP,
                           placeholder="Pick a bar (or click one) to list its deals")
     if bucket is not None:
         _moved_deals(sel, t0, moved, bucket)
