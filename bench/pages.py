@@ -64,7 +64,11 @@ def _teams_below(at) -> list[str]:
 
 
 # pages whose tabs run only when open: the tabs' session key and the tabs after the first
-TABS = {"pages/forecast_review.py": ("review_tab", ("Deals", "What moved", "The call"))}
+TABS = {"pages/forecast_review.py": ("review_tab", ("Deals", "What moved", "The call")),
+        "pages/rollup_page.py": ("rollup_tab", ("The team at a glance",
+                                                "Can the callers be trusted?")),
+        "pages/whatif_page.py": ("wi_tab", ("Scenarios side by side",
+                                            "How far to trust the range"))}
 
 
 def _tab_steps(at, page: str, teams: list[str]) -> dict[str, float]:

@@ -15,13 +15,19 @@ if sel is None:
 base = whatif_view.baseline_or_stop(sel)
 st.caption(f"{md_text(base.root_name)}'s team · {sel.period.period_id} · "
            f"{whatif_view.cached.resolve(sel.as_of_date).describe()}")
-
-st.subheader("Projected landing and scenario levers")
 simulations, seed = whatif_view.run_settings()
-whatif_view.scenario_section(sel, base, simulations, seed)
-whatif_view.deals_section(base)
-st.subheader("Scenarios side by side")
-whatif_view.compare_section(sel, base, simulations, seed)
-st.subheader("How far to trust the range")
-whatif_view.trust_section(sel)
+
+# only the open tab runs: the comparison simulates every saved scenario, and checking the
+# learned chances against past periods takes seconds at a million deals
+levers_tab, compare_tab, trust_tab = whatif_view.tabs()
+if levers_tab.open:
+    with levers_tab:
+        whatif_view.scenario_section(sel, base, simulations, seed)
+        whatif_view.deals_section(base)
+if compare_tab.open:
+    with compare_tab:
+        whatif_view.compare_section(sel, base, simulations, seed)
+if trust_tab.open:
+    with trust_tab:
+        whatif_view.trust_section(sel)
 whatif_view.definitions()

@@ -316,6 +316,8 @@ def test_saved_scenarios_of_another_team_are_not_listed(store):
     at.switch_page("pages/whatif_page.py").run()
     assert not at.exception
     assert at.selectbox(key=whatif_view.KEY_LOAD).options == ["R1 push"]
+    at.session_state[whatif_view.KEY_TAB] = whatif_view.TAB_COMPARE
+    at.run()
     assert at.multiselect(key=whatif_view.KEY_COMPARE).options == ["R1 push"]
 
 

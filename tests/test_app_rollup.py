@@ -3,6 +3,10 @@ test_rollup.py, worked out by hand)."""
 
 from __future__ import annotations
 
+import json
+
+from forecast.ui import ladder
+
 from apptest_helpers import open_app
 
 PAGE = "pages/rollup_page.py"
@@ -51,3 +55,30 @@ def test_best_case_measure_and_adjusting(tiny_db_with_calls):
     # V's rolled-up best case: M1 600 + M2 now 1100
     assert ladder.loc["Vera VP", "rolled_up"] == 1700
     assert ladder.loc["  Mia Manager", "adjustment_note"] == "<b>not bold</b>"
+
+
+def _open_tab(at, label):
+    at.session_state[ladder.KEY_TAB] = label
+    return at.run()
+
+
+def test_only_the_open_tab_is_drawn_and_choices_are_kept(tiny_db_with_calls):
+    at = open_app(PAGE)
+    assert [t.label for t in at.tabs] == ["Call ladder", "The team at a glance",
+                                          "Can the callers be trusted?"]
+    assert len(at.dataframe) == 1 and not at.get("plotly_chart")  # the ladder only
+    at.segmented_control(key="ladder_measure").set_value("best_case").run()
+    _open_tab(at, "The team at a glance")
+    assert not at.dataframe and not at.main.number_input
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    titles = [c["layout"]["title"]["text"] for c in charts]
+    # the tree, and the measure picked on the ladder's tab by week
+    assert titles[1] == "Best case forecast by week, against earlier periods"
+    _open_tab(at, "Can the callers be trusted?")
+    # the four ended quarters before 2026-Q4 are judged; the tiny company's calls are all in Q4
+    assert any(c.value.startswith("Periods 2026-Q3, 2026-Q2, 2026-Q1, 2025-Q4;")
+               for c in at.caption)
+    assert any(i.value == "No calls were made in those periods." for i in at.info)
+    _open_tab(at, "Call ladder")
+    assert at.segmented_control(key="ladder_measure").value == "best_case"
+    assert _ladder(at).loc["Vera VP", "rolled_up"] == 1800

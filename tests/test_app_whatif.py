@@ -21,11 +21,18 @@ import re
 
 import pytest
 
+from forecast.ui import whatif_view
+
 import tiny_company
 import whatif_company
 from apptest_helpers import metrics, open_app, use_store
 
 PAGE = "pages/whatif_page.py"
+
+
+def _open_tab(at, label):
+    at.session_state[whatif_view.KEY_TAB] = label
+    return at.run()
 
 
 def _store(tmp_path, monkeypatch, loader=whatif_company.load):
@@ -88,12 +95,17 @@ def test_levers_move_the_numbers_and_a_saved_scenario_comes_back(tmp_path, monke
     shown = metrics(at)
     assert (shown["P50"], shown["Commit forecast"]) == ("$1.7K", "$1.7K")
 
+    _open_tab(at, "Scenarios side by side")
+    assert not at.slider  # the levers' tab is not drawn
     table = next(d.value for d in at.dataframe if "p50" in d.value.columns)
     rows = table.set_index("scenario")
     assert rows.index.tolist() == ["Baseline", "All in"]
     assert rows.loc["All in", ["p10", "p50", "p90", "mean"]].tolist() == [1700] * 4
     assert rows.loc["All in", "commit_forecast"] == 1700
     assert rows.loc["Baseline", "commit_forecast"] == 1200
+    _open_tab(at, "Projected landing and levers")  # the loaded levers are still there
+    assert at.multiselect(key="wi_won").value == ["T1", "T2"]
+    assert metrics(at)["P50"] == "$1.7K"
 
 
 def test_saving_without_a_name_says_so(tmp_path, monkeypatch):
@@ -168,7 +180,7 @@ def test_two_scenarios_side_by_side_with_the_baseline_and_the_call(tmp_path, mon
     # D7 (Commit, 1,000) lost: 300 and 650, and the call's commit 1,250 is out of reach; a
     # win-rate lever leaves the categories. Vera's call: commit 1,250, best case 1,700.
     _store(tmp_path, monkeypatch, _tiny_with_scenarios)
-    at = open_app(PAGE)
+    at = _open_tab(open_app(PAGE), "Scenarios side by side")
     # saved at the same moment: listed by name
     assert at.multiselect(key="wi_compare").value == ["D7 lost", "Win rate +10"]
     table = next(d.value for d in at.dataframe if "p50" in d.value.columns)
@@ -180,7 +192,7 @@ def test_two_scenarios_side_by_side_with_the_baseline_and_the_call(tmp_path, mon
     assert rows.loc["Win rate +10", "mean"] > rows.loc["Baseline", "mean"]
     assert rows.loc["Win rate +10", "levers"] == "Win-rate change +10 points"
     assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download Excel"}
-    shown = metrics(at)
+    shown = metrics(_open_tab(at, "Projected landing and levers"))
     assert shown["Chance of reaching the call"] != "–"  # the call is there: a share
 
 
@@ -191,7 +203,7 @@ def test_a_damaged_saved_scenario_is_named_not_a_traceback(tmp_path, monkeypatch
                     "where name = 'Win rate +10'")
 
     _store(tmp_path, monkeypatch, loader)
-    at = open_app(PAGE)
+    at = _open_tab(open_app(PAGE), "Scenarios side by side")
     # the name is escaped for Markdown (it shows as typed); the reason is the library's text
     assert any(r"'Win rate \+10' cannot be compared: Win-rate change must be between -50 and "
                "+50 points; 90 was given" in w.value for w in at.warning)

@@ -387,7 +387,7 @@ def _texts(at) -> list[str]:
                  "error", "success", "metric", "text"):
         for element in getattr(at, kind, []):
             out.append(str(getattr(element, "value", "")) + str(getattr(element, "label", "")))
-    for widget in (*at.selectbox, *at.sidebar.selectbox):
+    for widget in (*at.selectbox, *at.sidebar.selectbox, *at.multiselect):
         out.extend(str(o) for o in widget.options)
     for frame in (*at.dataframe, *at.table):
         out.extend(str(v) for v in frame.value.astype(str).to_numpy().ravel())
@@ -397,15 +397,16 @@ def _texts(at) -> list[str]:
 @pytest.mark.parametrize(("page", "also", "tab"), [
     (None, [], None),
     ("pages/forecast_review.py", [], None),
-    ("pages/forecast_review.py", DEAL_NAMES, "Deals"),   # the deal list
+    ("pages/forecast_review.py", DEAL_NAMES, ("review_tab", "Deals")),   # the deal list
     ("pages/rollup_page.py", [], None),
-    ("pages/whatif_page.py", SCENARIO_NAMES, None),   # the saved scenarios
+    ("pages/whatif_page.py", SCENARIO_NAMES, None),   # the saved scenarios, to load
+    ("pages/whatif_page.py", SCENARIO_NAMES, ("wi_tab", "Scenarios side by side")),
 ])
 def test_pages_show_hostile_names_literally(tmp_path, monkeypatch, page, also, tab):
     use_store(tmp_path, monkeypatch, _hostile_company, "hostile")
     at = open_app(page)
-    if tab:
-        at.session_state["review_tab"] = tab
+    if tab:  # (the page's tabs key, the tab to open)
+        at.session_state[tab[0]] = tab[1]
         at.run()
     assert not at.exception
     shown = "\n".join(_texts(at))

@@ -1,4 +1,4 @@
-"""Sections of the Rollup page: the call ladder, adjustments, pictures, trust in callers."""
+"""The tabs of the Rollup page: the call ladder and adjustments, pictures, trust in callers."""
 
 from __future__ import annotations
 
@@ -17,6 +17,17 @@ from forecast.ui.store import data_changed, write_cursor
 
 MEASURES = {"commit": "Commit", "best_case": "Best case"}
 _ADJUSTED = "_adjustment_recorded"
+TAB_LADDER, TAB_GLANCE, TAB_TRUST = ("Call ladder", "The team at a glance",
+                                     "Can the callers be trusted?")
+KEY_TAB = "rollup_tab"
+# a choice made in a tab is kept while another tab is open (Streamlit would otherwise forget
+# the value of a widget that a run does not draw)
+KEEP = {"persist_state": "page"}
+
+
+def tabs():
+    """The page's three tabs. Only the open one is drawn: a change of tab reruns the page."""
+    return st.tabs([TAB_LADDER, TAB_GLANCE, TAB_TRUST], key=KEY_TAB, on_change="rerun")
 
 
 def review_moment(sel: Selection) -> datetime:
@@ -59,10 +70,11 @@ def call_ladder(sel: Selection, lad: rollup.Ladder) -> pd.DataFrame:
     """The ladder table; a click on a row (or the picker) drills into that person."""
     left, right = st.columns([1, 2])
     measure = left.segmented_control("Measure", list(MEASURES), format_func=MEASURES.get,
-                                     default="commit", key="ladder_measure", required=True)
+                                     default="commit", key="ladder_measure", required=True,
+                                     **KEEP)
     deepest = int(lad.nodes.depth.max() - lad.nodes.depth.min())
     levels = right.slider("Levels shown below the team", 0, max(deepest, 1),
-                          min(2, max(deepest, 1)), key="ladder_levels")
+                          min(2, max(deepest, 1)), key="ladder_levels", **KEEP)
     view = rollup.ladder_view(lad, measure, levels)
     event = st.dataframe(view.drop(columns=["person_id"]), hide_index=True,
                          column_config=_columns(measure), on_select="rerun",
@@ -176,7 +188,7 @@ def trust(sel: Selection) -> None:
     ended = tuple(p.period_id for p in earlier_periods(sel.period, 4)
                   if p.end_date < sel.as_of_date)
     week = st.number_input("Week of the period whose call is judged", 1, 13, 6,
-                           key="accuracy_week")
+                           key="accuracy_week", **KEEP)
     if not ended:
         st.info("No ended period with history yet: accuracy needs a period that is over.")
         return
