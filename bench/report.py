@@ -38,25 +38,27 @@ WHY: dict[str, str] = {
         "and a million leads, plus the sidebar's first reads and six charts; a new period "
         "or team takes about 0.6 s, a repeated view about 0.15 s"),
     "forecast_review.py": (
-        "a new period or team runs about 100-120 ms of SQL in 11 statements (the 1,000 "
-        "largest deals from the per-deal facts 45-50 ms, the team's forecast now and at the "
-        "comparison date in one query about 30 ms, the bridge's sums about 25 ms, each big "
-        "statement 5-13 ms of planning), builds three charts (about 30 ms, more with more "
-        "direct reports) and pays the about 90 ms every run costs (widgets, cache lookups, "
-        "the deal list to Arrow, the charts' JSON). Repeated views are cached; the deal "
-        "picks, bar picks and comparison date rerun alone"),
+        "the page draws the open tab only: the commit-vs-upside tab reads the team's "
+        "forecast (one query) and builds its bars; the Deals tab reads the 1,000 largest "
+        "deals from the per-deal facts (45-50 ms); What moved reads the forecast at the "
+        "comparison date with the one now and the bridge's sums, and builds two charts; "
+        "every run also pays about 40-50 ms of widgets, cache lookups and JSON"),
     "rollup_page.py": (
-        "a new team reads its ladder (2,027 people with calls and adjustments: one query and "
-        "array sums, 70-110 ms), its weekly trend beside the same weeks of two earlier "
-        "periods (three scans of the per-snapshot sums, 170-350 ms) and caller accuracy "
-        "over four ended periods (one query, 150-270 ms), and builds three charts. Repeated "
-        "views, another accuracy week and another measure read nothing"),
+        "the page draws the open tab only. The ladder's tab reads the ladder (2,027 people "
+        "with calls and adjustments: one query and array sums, 70-110 ms); the team at a "
+        "glance reads the weekly trend beside the same weeks of two earlier periods (three "
+        "scans of the per-snapshot sums, 100-150 ms) and builds the tree of 2,027 people; "
+        "the callers' tab reads accuracy over four ended periods (one query, 150-270 ms). "
+        "Repeated views, another accuracy week and another measure read nothing"),
     "whatif_page.py": (
-        "a first view calibrates the learned chances on four past periods (2-4 s of pandas "
-        "group-bys at a million deals) and simulates the team's open deals; a new team "
-        "re-simulates (about 0.35 s for 2,000 simulations of 30,000 deals on a quiet "
-        "machine) and reads its open deals and new-pipeline sample (about 0.4 s). "
-        "bench/whatif_bench.py has the simulation's own figures"),
+        "a first view of the whole company learns the chances from four past periods "
+        "(0.2-0.3 s), reads its 79,000 open deals of this period and the next with their "
+        "chances (about 0.3 s) and simulates them (2,000 simulations: about 0.5 s), plus "
+        "the page's widgets and chart; a new team re-reads and re-simulates its own deals. "
+        "The tab of the checks against past periods calibrates the learned chances on them "
+        "when first opened (about 0.5 s, once per period and date for every team). "
+        "bench/whatif_bench.py has the "
+        "simulation's own figures"),
     "overview_page.py: change": (
         "a new period or team computes the team's numbers and its weekly trend and builds "
         "two charts, about 100 ms each; 250-390 ms on this machine"),
