@@ -20,14 +20,9 @@ _ADJUSTED = "_adjustment_recorded"
 TAB_LADDER, TAB_GLANCE, TAB_TRUST = ("Call ladder", "The team at a glance",
                                      "Can the callers be trusted?")
 KEY_TAB = "rollup_tab"
-# a choice made in a tab is kept while another tab is open (Streamlit would otherwise forget
-# the value of a widget that a run does not draw)
-KEEP = {"persist_state": "page"}
-
-
 def tabs():
-    """The page's three tabs. Only the open one is drawn: a change of tab reruns the page."""
-    return st.tabs([TAB_LADDER, TAB_GLANCE, TAB_TRUST], key=KEY_TAB, on_change="rerun")
+    """The page's three tabs (widgets.lazy_tabs)."""
+    return widgets.lazy_tabs([TAB_LADDER, TAB_GLANCE, TAB_TRUST], KEY_TAB)
 
 
 def review_moment(sel: Selection) -> datetime:
@@ -71,10 +66,10 @@ def call_ladder(sel: Selection, lad: rollup.Ladder) -> pd.DataFrame:
     left, right = st.columns([1, 2])
     measure = left.segmented_control("Measure", list(MEASURES), format_func=MEASURES.get,
                                      default="commit", key="ladder_measure", required=True,
-                                     **KEEP)
+                                     **widgets.KEEP)
     deepest = int(lad.nodes.depth.max() - lad.nodes.depth.min())
     levels = right.slider("Levels shown below the team", 0, max(deepest, 1),
-                          min(2, max(deepest, 1)), key="ladder_levels", **KEEP)
+                          min(2, max(deepest, 1)), key="ladder_levels", **widgets.KEEP)
     view = rollup.ladder_view(lad, measure, levels)
     event = st.dataframe(view.drop(columns=["person_id"]), hide_index=True,
                          column_config=_columns(measure), on_select="rerun",
@@ -188,7 +183,7 @@ def trust(sel: Selection) -> None:
     ended = tuple(p.period_id for p in earlier_periods(sel.period, 4)
                   if p.end_date < sel.as_of_date)
     week = st.number_input("Week of the period whose call is judged", 1, 13, 6,
-                           key="accuracy_week", **KEEP)
+                           key="accuracy_week", **widgets.KEEP)
     if not ended:
         st.info("No ended period with history yet: accuracy needs a period that is over.")
         return

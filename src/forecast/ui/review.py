@@ -29,14 +29,9 @@ DEAL_COLUMNS = {
 
 TAB_COMMIT, TAB_DEALS, TAB_MOVED, TAB_CALL = "Commit vs upside", "Deals", "What moved", "The call"
 KEY_TAB = "review_tab"
-# a choice made in a tab is kept while another tab is open (Streamlit would otherwise forget
-# the value of a widget that a run does not draw)
-KEEP = {"persist_state": "page"}
-
-
 def tabs():
-    """The page's four tabs. Only the open one is drawn: a change of tab reruns the page."""
-    return st.tabs([TAB_COMMIT, TAB_DEALS, TAB_MOVED, TAB_CALL], key=KEY_TAB, on_change="rerun")
+    """The page's four tabs (widgets.lazy_tabs)."""
+    return widgets.lazy_tabs([TAB_COMMIT, TAB_DEALS, TAB_MOVED, TAB_CALL], KEY_TAB)
 
 
 def open_tab() -> str:
@@ -47,7 +42,7 @@ def open_tab() -> str:
 def commit_vs_upside(sel: Selection, f: overview.TeamForecast) -> None:
     """The team table and chart, and their downloads. A click on a bar opens its deals."""
     cumulative = not st.toggle(
-        "Single-category view", key="single_category", **KEEP,
+        "Single-category view", key="single_category", **widgets.KEEP,
         help="Cumulative (default): Commit forecast = Closed + Commit, Best Case forecast = "
         "Closed + Commit + Best Case. Single-category: each column holds only its own category.")
     table = overview.forecast_table(f, cumulative)
@@ -95,9 +90,9 @@ def deals_behind(sel: Selection, f: overview.TeamForecast) -> None:
                        **overview.SINGLE_CATEGORY_VIEW}.items()}}
     left, right = st.columns(2)
     member = left.selectbox("Deals of", members, format_func=names.get, key=KEY_MEMBER,
-                          **KEEP)
+                          **widgets.KEEP)
     column = right.selectbox("Behind", list(column_names), format_func=column_names.get,
-                             key=KEY_COLUMN, **KEEP)
+                             key=KEY_COLUMN, **widgets.KEEP)
     picked = (sel.root_id, sel.period.period_id, sel.as_of_date,
               None if member == ALL_TEAM else member,
               None if column == "all" else tuple(overview.CATEGORIES_BEHIND[column]))
@@ -230,9 +225,9 @@ def what_moved(sel: Selection) -> None:
         return
     if st.session_state.get(KEY_T0) is None or st.session_state[KEY_T0] >= sel.as_of_date:
         st.session_state[KEY_T0] = default_t0
-    t0 = st.date_input("Compare the pipeline on", key=KEY_T0, max_value=sel.as_of_date, **KEEP,
-                       help="Default: the last weekly snapshot before the week of the as-of "
-                       "date. The other end is the as-of date in the sidebar.")
+    t0 = st.date_input("Compare the pipeline on", key=KEY_T0, max_value=sel.as_of_date,
+                       **widgets.KEEP, help="Default: the last weekly snapshot before the "
+                       "week of the as-of date. The other end is the as-of date in the sidebar.")
     try:
         moved = cached.movement_between(sel.root_id, sel.period.period_id, t0, sel.as_of_date)
     except movement.MovementError as exc:
@@ -249,8 +244,8 @@ def what_moved(sel: Selection) -> None:
         st.session_state[KEY_BUCKET] = points[0]["customdata"][0]
     with st.expander("How deals are put in buckets"):
         st.markdown(movement.PRECEDENCE)
-    bucket = st.selectbox("Deals in", list(moved.bars.bucket), key=KEY_BUCKET, index=None, **KEEP,
-                          placeholder="Pick a bar (or click one) to list its deals")
+    bucket = st.selectbox("Deals in", list(moved.bars.bucket), key=KEY_BUCKET, index=None,
+                          **widgets.KEEP, placeholder="Pick a bar (or click one) to list its deals")
     if bucket is not None:
         _moved_deals(sel, t0, moved, bucket)
     left, right = st.columns(2)

@@ -50,14 +50,9 @@ _MESSAGE = "_wi_message"
 TAB_LEVERS, TAB_COMPARE, TAB_TRUST = ("Projected landing and levers", "Scenarios side by side",
                                       "How far to trust the range")
 KEY_TAB = "wi_tab"
-# a choice made in a tab is kept while another tab is open (Streamlit would otherwise forget
-# the value of a widget that a run does not draw): the levers above all
-KEEP = {"persist_state": "page"}
-
-
 def tabs():
-    """The page's three tabs. Only the open one is drawn: a change of tab reruns the page."""
-    return st.tabs([TAB_LEVERS, TAB_COMPARE, TAB_TRUST], key=KEY_TAB, on_change="rerun")
+    """The page's three tabs (widgets.lazy_tabs)."""
+    return widgets.lazy_tabs([TAB_LEVERS, TAB_COMPARE, TAB_TRUST], KEY_TAB)
 
 
 # ---- cached reads -------------------------------------------------------------------------
@@ -243,7 +238,7 @@ def _load(name: str, deals: pd.DataFrame) -> None:
 def _slider(name: str, key: str, container=st) -> float:
     low, high, unit, label = RANGES[name]
     st.session_state.setdefault(key, 0.0)  # the baseline; put_levers sets loaded values
-    return container.slider(f"{label} ({unit})", low, high, step=1.0, key=key, **KEEP,
+    return container.slider(f"{label} ({unit})", low, high, step=1.0, key=key, **widgets.KEEP,
                             help=_LEVER_HELP.get(name, ""))
 
 
@@ -272,7 +267,7 @@ def lever_controls(base: projection.Baseline) -> Levers | None:
     pick_columns = st.columns(len(PICKS))
     picks = {kind: tuple(column.multiselect(
         PICK_LABELS[kind], list(labels), format_func=labels.get, key=PICK_KEYS[kind],
-        placeholder="Pick from the deal list", **KEEP))
+        placeholder="Pick from the deal list", **widgets.KEEP))
         for kind, column in zip(PICKS, pick_columns, strict=True)}
     if len(base.deals) > PICK_LIMIT:
         st.caption(f"The pickers offer the {PICK_LIMIT:,} largest of the {len(base.deals):,} "
@@ -291,7 +286,7 @@ def _by_key(column: pd.Series, key_of, kind: str) -> dict[str, float]:
     for name in names:
         st.session_state.setdefault(key_of(name), 0.0)
     return {name: cell.slider(f"Win rate, {kind} {name} (points)", -50.0, 50.0, step=1.0,
-                              key=key_of(name), **KEEP)
+                              key=key_of(name), **widgets.KEEP)
             for name, cell in zip(names, cells, strict=False)}
 
 
@@ -382,7 +377,7 @@ def save_and_load(sel: Selection, base: projection.Baseline, levers: Levers | No
         _save(sel, name, by, note, levers)
     names = auth.visible_rows(saved(), "team_id", sel.as_of_date).name.tolist()
     right.selectbox("Saved scenario", names, key=KEY_LOAD, index=None,
-                    placeholder="Pick a scenario to load", **KEEP)
+                    placeholder="Pick a scenario to load", **widgets.KEEP)
     chosen = st.session_state.get(KEY_LOAD)
     right.button("Load its levers", key="wi_load_button", disabled=chosen is None,
                  on_click=_load, args=(chosen, base.deals))
@@ -421,7 +416,7 @@ def compare_section(sel: Selection, base: projection.Baseline, simulations: int,
         return
     chosen = st.multiselect("Scenarios to compare with the baseline and the call",
                             listed.name.tolist(), key=KEY_COMPARE,
-                            default=listed.name.tolist()[:2], **KEEP)
+                            default=listed.name.tolist()[:2], **widgets.KEEP)
     table = _comparison(sel, base, listed, chosen, simulations, seed)
     money = {c: widgets.column(m) for c, m in {
         "closed": "closed", "commit_forecast": "commit_forecast",
@@ -511,7 +506,7 @@ def _backtest(sel: Selection) -> None:
     if not periods:
         st.info("No ended period with history to backtest against yet.")
         return
-    if not st.toggle(f"Backtest on {', '.join(periods)}", key=KEY_BACKTEST, **KEEP,
+    if not st.toggle(f"Backtest on {', '.join(periods)}", key=KEY_BACKTEST, **widgets.KEEP,
                      help="A projection for every weekly snapshot of each period, learning "
                      "only from what was known then; takes a few seconds the first time."):
         return
@@ -527,7 +522,7 @@ def _backtest(sel: Selection) -> None:
     metric("accuracy", trust.call_accuracy, row[3], label="Call accuracy")
     st.plotly_chart(charts.accuracy_figure(backtest.by_week(scored)), key="wi_accuracy")
     period_id = st.selectbox("Week by week in", list(dict.fromkeys(scored.period_id)),
-                             key="wi_backtest_period", **KEEP)
+                             key="wi_backtest_period", **widgets.KEEP)
     st.plotly_chart(charts.backtest_figure(scored[scored.period_id == period_id],
                                            f"{period_id}: the range each week, what closed, "
                                            "the call"), key="wi_backtest_chart")

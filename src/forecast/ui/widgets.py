@@ -60,6 +60,17 @@ def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
 
 
+# a choice made in a tab is kept while another tab is open (Streamlit would otherwise forget
+# the value of a widget that a run does not draw): widget kwargs for the controls in lazy_tabs
+KEEP = {"persist_state": "page"}
+
+
+def lazy_tabs(labels: list[str], key: str):
+    """Tabs of which only the open one is drawn: each tab's `.open` says whether to draw it,
+    and a change of tab reruns the page. `st.session_state[key]` is the open tab's label."""
+    return st.tabs(labels, key=key, on_change="rerun")
+
+
 def nothing_loaded() -> None:
     st.info("Nothing to show yet: build the demo company or import your data on the Data page.")
     st.stop()
