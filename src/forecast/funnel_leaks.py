@@ -32,14 +32,13 @@ import pandas as pd
 
 from forecast import funnel, queries
 from forecast.calendar import fiscal_start_month, period_containing
-from forecast.funnel import Scope, Window
+from forecast.funnel import NAN, Scope, Window
 
 REFERENCES = {
     "benchmark": "Benchmark (low end of the range)",
     "past": "Best past quarter",
 }
 WIN_PREFIX = "win:"
-NAN = float("nan")
 
 
 def past_quarters(con: duckdb.DuckDBPyConnection, window: Window,

@@ -34,7 +34,7 @@ import duckdb
 import pandas as pd
 
 from forecast import funnel, queries
-from forecast.funnel import Scope, Window
+from forecast.funnel import NAN, Scope, Window
 
 BUCKET_KEYS = {1: "fast", 2: "target", 3: "max", 4: "late", 5: "none"}
 
@@ -133,9 +133,6 @@ def _buckets(raw: pd.DataFrame, settings: funnel.FunnelSettings) -> pd.DataFrame
                  for order, (leads, to_next, won, median) in got.items()]
     return pd.DataFrame(rows, columns=["split_value", "bucket_order", "bucket", "leads", "share",
                                        "conv_next", "conv_won", "median_minutes"])
-
-
-NAN = float("nan")
 
 
 def rep_load(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
