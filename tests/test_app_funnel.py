@@ -151,10 +151,15 @@ def test_page_renders_with_opportunities_but_no_leads(opportunities_only_db, tmp
 
 
 
-def test_a_past_as_of_date_cuts_the_funnel_there(funnel_db, tmp_path):
-    """As of 2026-10-15 (not the data date: the funnel's tables are built for that date on
-    the run's cursor): D2's win (10-20) has not happened, B11's MQL (10-15 09:00) has; any
-    stage, Q4 up to 10-15 (see test_funnel.test_team_scope_and_as_of_cut)."""
+def test_a_past_as_of_date_cuts_the_funnel_there(funnel_db, tmp_path, monkeypatch):
+    """As of 2026-10-15 (not the data date: the funnel's tables are built for that date, on
+    a cursor kept for that team and date): D2's win (10-20) has not happened, B11's MQL
+    (10-15 09:00) has; any stage, Q4 up to 10-15 (see
+    test_funnel.test_team_scope_and_as_of_cut)."""
+    builds = []
+    build = funnel._build_temporary
+    monkeypatch.setattr(funnel, "_build_temporary",
+                        lambda con, key, *args: builds.append(key) or build(con, key, *args))
     at = _open(tmp_path)
     at.sidebar.date_input(key="as_of_date").set_value(date(2026, 10, 15)).run()
     at.segmented_control(key="funnel_counting").set_value("any").run()
@@ -164,3 +169,11 @@ def test_a_past_as_of_date_cuts_the_funnel_there(funnel_db, tmp_path):
     # back to the data date: the store's tables again
     at.sidebar.date_input(key="as_of_date").set_value(fc.AS_OF).run()
     assert list(_steps(at).entrants) == [8, 3, 3, 5, 5, 2, 3]
+    # that date again, split and in the cohort view: new reports, the tables built once
+    at.sidebar.date_input(key="as_of_date").set_value(date(2026, 10, 15)).run()
+    at.selectbox(key="funnel_split").set_value("source").run()
+    assert _steps(at).groupby("label", sort=False).entrants.sum().tolist() == [
+        7, 3, 3, 4, 4, 0, 0]  # every lead has one source
+    at.segmented_control(key="funnel_view").set_value("cohort").run()
+    assert not at.exception
+    assert len(builds) == 1 and builds[0].startswith("2026-10-15|")

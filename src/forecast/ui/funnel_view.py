@@ -6,22 +6,78 @@ and the records behind it can be listed and downloaded in the drill-down section
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from forecast import funnel, funnel_charts, funnel_leaks, funnel_report, funnel_speed
+from forecast import db, funnel, funnel_charts, funnel_leaks, funnel_report, funnel_speed
 from forecast.funnel import Window
 from forecast.funnel_metrics import text  # importing it registers the funnel metrics
 from forecast.metrics import METRICS, help_text
-from forecast.ui import auth, cached, widgets
+from forecast.ui import auth, cached, store, widgets
 from forecast.ui.store import cached_read, cursor
 
 CACHE = dict(max_entries=32, ttl=3600, show_spinner="Measuring the funnel…")
 DRILL_LIMIT = 5000
 GRAINS = {"quarter": "By quarter", "month": "By month"}
+
+
+# ---- the cursor a report reads on -----------------------------------------------------------
+# At the data date the funnel reads the store's tables, built for every team, on the run's
+# cursor. Another date needs the team's tables built for that date (funnel.use_tables: 3 s
+# for the demo company's top, half a minute for a large team at a million deals) as
+# temporary tables, which live as long as the cursor they are built on. A run's cursor ends
+# with the run, so every other view, split or drill at that date would build them again: a
+# cursor of their own is kept instead, for the last (team, date) picked. One only: the tables
+# take memory (175 MB for the demo company's top, 1.5 GB for a large team at a million
+# deals), and a dropped cursor frees them.
+
+
+@dataclass
+class _PastCursor:
+    cursor: duckdb.DuckDBPyConnection
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one report at a time
+
+
+@auth.scoped()
+@st.cache_resource(max_entries=1, ttl=900, show_spinner=False)
+def _past_cursor(root_id: str, as_of_date: date, version: str) -> _PastCursor:
+    return _PastCursor(store.new_cursor())
+
+
+@contextmanager
+def funnel_cursor(root_id: str, as_of_date: date) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The cursor a funnel read of `root_id`'s team as of `as_of_date` runs on: the run's at
+    the data date, else the kept one of that team and date. Each use of a kept cursor is a
+    transaction of its own, committed so that the tables it built stay; it reads the data
+    version the run reads, or the run's cursor is used after all."""
+    version = store.data_version()
+    if as_of_date == cached.data_date():
+        with cursor() as cur:
+            yield cur
+        return
+    kept = _past_cursor(root_id, as_of_date, version)
+    with kept.lock:
+        cur = kept.cursor
+        cur.execute("begin transaction")
+        if db.data_version(cur) != version:  # a write landed since the run began
+            cur.execute("rollback")
+            with cursor() as run_cur:
+                yield run_cur
+            return
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        cur.execute("commit")
 
 
 # ---- cached reads -------------------------------------------------------------------------
@@ -36,7 +92,7 @@ def window(period_id: str, as_of_date: date, view: str) -> Window:
 @cached_read(**CACHE)
 def report(root_id: str, period_id: str, as_of_date: date, view: str,
            dimension: str | None) -> funnel_report.FunnelReport:
-    with cursor() as cur:
+    with funnel_cursor(root_id, as_of_date) as cur:
         return funnel_report.build(cur, root_id, window(period_id, as_of_date, view),
                                    dimension)
 
@@ -46,7 +102,7 @@ def report(root_id: str, period_id: str, as_of_date: date, view: str,
 def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
              step_key: str, from_key: str | None, strict_only: bool,
              split_value: str | None, deal_type: str | None) -> pd.DataFrame:
-    with cursor() as cur:
+    with funnel_cursor(root_id, as_of_date) as cur:
         scope = funnel.prepare(cur, root_id, as_of_date, dimension)
         return funnel.records(cur, scope, window(period_id, as_of_date, view), step_key,
                               from_key=from_key, strict_only=strict_only,
@@ -58,7 +114,7 @@ def journeys(root_id: str, period_id: str, as_of_date: date, view: str, dimensio
 @cached_read(max_entries=16, ttl=600, show_spinner=False)
 def leads(root_id: str, period_id: str, as_of_date: date, view: str, dimension: str | None,
           kind: str, bucket_order: int | None, split_value: str | None) -> pd.DataFrame:
-    with cursor() as cur:
+    with funnel_cursor(root_id, as_of_date) as cur:
         scope = funnel.prepare(cur, root_id, as_of_date, dimension)
         return funnel_speed.lead_records(cur, scope, window(period_id, as_of_date, view), kind,
                                          bucket_order=bucket_order, split_value=split_value,

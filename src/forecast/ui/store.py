@@ -36,7 +36,8 @@ def connection(path: str) -> duckdb.DuckDBPyConnection:
     return db.connect(path)
 
 
-def _new_cursor() -> duckdb.DuckDBPyConnection:
+def new_cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor of the process's connection, outside any run's transaction."""
     try:
         return connection(str(db.db_path())).cursor()
     except db.StoreError as exc:
@@ -89,7 +90,7 @@ def run_reads() -> Iterator[None]:
     if getattr(_run, "cursor", None) is not None:
         yield
         return
-    cur = _new_cursor()
+    cur = new_cursor()
     _ensure_derived(cur)
     _begin(cur)
     try:
@@ -114,7 +115,7 @@ def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
     if shared is not None:
         yield shared
         return
-    own = _new_cursor()
+    own = new_cursor()
     try:
         yield own
     finally:
@@ -124,7 +125,7 @@ def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
 @contextmanager
 def write_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor of its own for a write: the run's cursor is inside a read transaction."""
-    own = _new_cursor()
+    own = new_cursor()
     try:
         yield own
     finally:
