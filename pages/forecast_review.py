@@ -17,19 +17,12 @@ widgets.metric_row({"quota": f.total.quota_amount, "attainment": f.total.attainm
                     "gap_to_quota": f.total.gap_to_quota, "coverage": f.total.coverage})
 
 # only the open tab runs: each holds a few hundred ms of reads and charts at a million deals
-commit_tab, deals_tab, moved_tab, call_tab = review.tabs()
-if commit_tab.open:
-    with commit_tab:
-        review.commit_vs_upside(sel, f)
-if deals_tab.open:
-    with deals_tab:
-        review.deals_behind(sel, f)
-if moved_tab.open:
-    with moved_tab:
-        review.what_moved(sel)
-if call_tab.open:
-    with call_tab:
-        review.the_call(sel, f)
+widgets.lazy_tabs(review.KEY_TAB, {
+    review.TAB_COMMIT: lambda: review.commit_vs_upside(sel, f),
+    review.TAB_DEALS: lambda: review.deals_behind(sel, f),
+    review.TAB_MOVED: lambda: review.what_moved(sel),
+    review.TAB_CALL: lambda: review.the_call(sel, f),
+})
 widgets.definitions(["closed", "commit_forecast", "best_case_forecast", "open_pipeline", "upside",
                      "commit", "best_case", "pipeline", "quota", "attainment", "gap_to_quota",
                      "coverage", "weighted_pipeline"])

@@ -19,19 +19,11 @@ st.caption(f"{md_text(sel.root_name)}'s team · {sel.period.period_id} · {lad.a
 
 # only the open tab runs: the trend beside earlier periods and the callers' accuracy each
 # read a few hundred ms at a million deals
-ladder_tab, glance_tab, trust_tab = ladder.tabs()
-if ladder_tab.open:
-    with ladder_tab:
-        view = ladder.call_ladder(sel, lad)
-        widgets.downloads(view, f"rollup-{sel.root_id}-{sel.period.period_id}", key="rollup")
-        st.subheader("Adjust a direct report's call")
-        ladder.adjustment_form(sel, lad)
-if glance_tab.open:
-    with glance_tab:
-        ladder.pictures(sel, lad)
-if trust_tab.open:
-    with trust_tab:
-        ladder.trust(sel)
+widgets.lazy_tabs(ladder.KEY_TAB, {
+    ladder.TAB_LADDER: lambda: ladder.ladder_tab(sel, lad),
+    ladder.TAB_GLANCE: lambda: ladder.pictures(sel, lad),
+    ladder.TAB_TRUST: lambda: ladder.trust(sel),
+})
 widgets.definitions(["system_commit", "rolled_up_commit", "call_commit", "adj_commit",
                      "effective_commit", "quota", "quota_below", "attainment", "coverage",
                      "accuracy", "bias"])

@@ -19,15 +19,9 @@ simulations, seed = whatif_view.run_settings()
 
 # only the open tab runs: the comparison simulates every saved scenario, and checking the
 # learned chances against past periods takes seconds at a million deals
-levers_tab, compare_tab, trust_tab = whatif_view.tabs()
-if levers_tab.open:
-    with levers_tab:
-        whatif_view.scenario_section(sel, base, simulations, seed)
-        whatif_view.deals_section(base)
-if compare_tab.open:
-    with compare_tab:
-        whatif_view.compare_section(sel, base, simulations, seed)
-if trust_tab.open:
-    with trust_tab:
-        whatif_view.trust_section(sel)
+widgets.lazy_tabs(whatif_view.KEY_TAB, {
+    whatif_view.TAB_LEVERS: lambda: whatif_view.levers_tab(sel, base, simulations, seed),
+    whatif_view.TAB_COMPARE: lambda: whatif_view.compare_section(sel, base, simulations, seed),
+    whatif_view.TAB_TRUST: lambda: whatif_view.trust_section(sel),
+})
 whatif_view.definitions()

@@ -20,9 +20,6 @@ _ADJUSTED = "_adjustment_recorded"
 TAB_LADDER, TAB_GLANCE, TAB_TRUST = ("Call ladder", "The team at a glance",
                                      "Can the callers be trusted?")
 KEY_TAB = "rollup_tab"
-def tabs():
-    """The page's three tabs (widgets.lazy_tabs)."""
-    return widgets.lazy_tabs([TAB_LADDER, TAB_GLANCE, TAB_TRUST], KEY_TAB)
 
 
 def review_moment(sel: Selection) -> datetime:
@@ -59,6 +56,14 @@ def _columns(measure: str) -> dict:
                                                       help="Quota - effective"),
         "coverage": widgets.column("coverage"), "open_pipeline": widgets.column("open_pipeline"),
     }
+
+
+def ladder_tab(sel: Selection, lad: rollup.Ladder) -> None:
+    """The ladder, its downloads and the adjustment form."""
+    view = call_ladder(sel, lad)
+    widgets.downloads(view, f"rollup-{sel.root_id}-{sel.period.period_id}", key="rollup")
+    st.subheader("Adjust a direct report's call")
+    adjustment_form(sel, lad)
 
 
 def call_ladder(sel: Selection, lad: rollup.Ladder) -> pd.DataFrame:

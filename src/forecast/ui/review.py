@@ -29,9 +29,6 @@ DEAL_COLUMNS = {
 
 TAB_COMMIT, TAB_DEALS, TAB_MOVED, TAB_CALL = "Commit vs upside", "Deals", "What moved", "The call"
 KEY_TAB = "review_tab"
-def tabs():
-    """The page's four tabs (widgets.lazy_tabs)."""
-    return widgets.lazy_tabs([TAB_COMMIT, TAB_DEALS, TAB_MOVED, TAB_CALL], KEY_TAB)
 
 
 def open_tab() -> str:

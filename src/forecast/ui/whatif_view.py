@@ -50,9 +50,6 @@ _MESSAGE = "_wi_message"
 TAB_LEVERS, TAB_COMPARE, TAB_TRUST = ("Projected landing and levers", "Scenarios side by side",
                                       "How far to trust the range")
 KEY_TAB = "wi_tab"
-def tabs():
-    """The page's three tabs (widgets.lazy_tabs)."""
-    return widgets.lazy_tabs([TAB_LEVERS, TAB_COMPARE, TAB_TRUST], KEY_TAB)
 
 
 # ---- cached reads -------------------------------------------------------------------------
@@ -344,6 +341,13 @@ def run_settings() -> tuple[int, int]:
     seed = int(right.number_input("Seed", min_value=0, value=projection.DEFAULT_SEED, step=1,
                                   key=KEY_SEED, help="The same seed gives the same range."))
     return (projection.DEFAULT_SIMULATIONS if full else projection.QUICK_SIMULATIONS), seed
+
+
+def levers_tab(sel: Selection, base: projection.Baseline, simulations: int,
+               seed: int) -> None:
+    """The levers and their projection, then the open deals they act on."""
+    scenario_section(sel, base, simulations, seed)
+    deals_section(base)
 
 
 @store.fragment

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -65,10 +67,14 @@ def downloads(df: pd.DataFrame, stem: str, key: str) -> None:
 KEEP = {"persist_state": "page"}
 
 
-def lazy_tabs(labels: list[str], key: str):
-    """Tabs of which only the open one is drawn: each tab's `.open` says whether to draw it,
-    and a change of tab reruns the page. `st.session_state[key]` is the open tab's label."""
-    return st.tabs(labels, key=key, on_change="rerun")
+def lazy_tabs(key: str, sections: dict[str, Callable[[], None]]) -> None:
+    """One tab per section (label -> what draws it), of which only the open one is drawn: a
+    change of tab reruns the page. `st.session_state[key]` is the open tab's label."""
+    tabs = st.tabs(list(sections), key=key, on_change="rerun")
+    for tab, draw in zip(tabs, sections.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
 
 
 def nothing_loaded() -> None:
